@@ -1,0 +1,270 @@
+"""Generating a procedural PEBench dataset folder, deterministically from a seed.
+
+Two populations share one folder: the *fictitious* persons x events, which the model
+fine-tunes on and later unlearns, and the *real* persons x events, the stand-in for
+what a pretrained model already knows (learned in a pretraining stage, never
+forgotten). Each population is a full grid: every person appears in every event of
+its population, with separate train and held-out pictures of every pair.
+
+Randomness comes from named sub-streams of ``numpy.random.default_rng([seed, stream,
+...])``; each image has its own stream keyed by its index, so one image's pixels do
+not depend on how many others were drawn before it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from pebench.data.appearance import person_looks, scene_specs
+from pebench.data.names import NAME_CAPACITY, make_names
+from pebench.data.render import render_image, sample_variation
+from pebench.data.schema import (
+    COUNT_QUESTION,
+    COUNT_WORDS,
+    EVENT_QUESTION,
+    PERSON_QUESTION,
+    SCHEMA_VERSION,
+    SHIRT_COLOURS,
+    SHIRT_QUESTION,
+    Event,
+    ImageRecord,
+    Person,
+    QAItem,
+)
+from pebench.data.taxonomy import all_events
+
+ALLOWED_IMAGE_SIZES = (32, 64, 128, 224, 336)
+GENERATOR = "pebench procedural"
+DATA_FILES = ("metadata.json", "persons.jsonl", "events.jsonl", "images.jsonl", "qa.jsonl")
+
+_STREAMS = {"names": 0, "looks": 1, "event_order": 2, "scenes": 3, "images": 4}
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    """Everything that determines a generated dataset; equal configs give identical bytes."""
+
+    n_persons: int = 40
+    n_events: int = 10
+    n_real_persons: int = 10
+    n_real_events: int = 5
+    train_images_per_pair: int = 1
+    heldout_images_per_pair: int = 1
+    image_size: int = 32
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(f"{field.name} must be an int, got {value!r}")
+        for name in ("n_persons", "n_events", "n_real_persons", "n_real_events",
+                     "train_images_per_pair", "heldout_images_per_pair"):  # fmt: skip
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.seed < 0:
+            raise ValueError(f"seed must be >= 0, got {self.seed}")
+        if self.image_size not in ALLOWED_IMAGE_SIZES:
+            raise ValueError(f"image_size must be one of {ALLOWED_IMAGE_SIZES}, got {self.image_size}")
+        n_taxonomy = len(all_events())
+        if self.n_events + self.n_real_events > n_taxonomy:
+            raise ValueError(
+                f"n_events + n_real_events must be <= {n_taxonomy} (the taxonomy size), "
+                f"got n_events={self.n_events} + n_real_events={self.n_real_events}"
+            )
+        if self.n_persons + self.n_real_persons > NAME_CAPACITY:
+            raise ValueError(
+                f"n_persons + n_real_persons must be <= {NAME_CAPACITY} (the name capacity), "
+                f"got n_persons={self.n_persons} + n_real_persons={self.n_real_persons}"
+            )
+
+    def to_dict(self) -> dict[str, int]:
+        return dataclasses.asdict(self)
+
+    def key(self) -> str:
+        """Short stable hash of the config and schema version, used as a cache folder name."""
+        payload = json.dumps({**self.to_dict(), "schema_version": SCHEMA_VERSION}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """All records of a dataset plus what is needed to draw each image."""
+
+    persons: list[Person]
+    events: list[Event]
+    images: list[ImageRecord]
+    variations: list[dict[str, Any]]
+    qa: list[QAItem]
+
+
+def _rng(config: DatasetConfig, stream: str, *extra: int) -> np.random.Generator:
+    return np.random.default_rng([config.seed, _STREAMS[stream], *extra])
+
+
+def _event_order(rng: np.random.Generator) -> list[tuple[str, str, str]]:
+    """Taxonomy events shuffled so that consecutive picks cycle through the domains.
+
+    Taking the first ``n`` events then covers as many domains as possible.
+    """
+    by_domain: dict[str, list[tuple[str, str, str]]] = {}
+    for event in all_events():
+        by_domain.setdefault(event[0], []).append(event)
+    queues = [[evs[i] for i in rng.permutation(len(evs))] for evs in by_domain.values()]
+    queues = [queues[i] for i in rng.permutation(len(queues))]
+    return [q[r] for r in range(max(map(len, queues))) for q in queues if r < len(q)]
+
+
+def _reserved_words() -> set[str]:
+    """Words of every other answer and question, which names must not reuse."""
+    texts = [f"{name} {description}" for _, name, description in all_events()]
+    texts += [PERSON_QUESTION, EVENT_QUESTION, SHIRT_QUESTION, COUNT_QUESTION, *SHIRT_COLOURS, *COUNT_WORDS]
+    return {w for text in texts for w in re.findall(r"[a-z]+", text.lower())}
+
+
+def _plan(config: DatasetConfig) -> _Plan:
+    n_people = config.n_persons + config.n_real_persons
+    n_scenes = config.n_events + config.n_real_events
+    names = make_names(n_people, _rng(config, "names"), reserved=_reserved_words())
+    looks = person_looks(n_people, _rng(config, "looks"))
+    chosen = _event_order(_rng(config, "event_order"))[:n_scenes]
+    scenes = scene_specs(n_scenes, _rng(config, "scenes"))
+
+    persons, events = [], []
+    for i in range(n_people):
+        fictitious = i < config.n_persons
+        pid = f"p{i:03d}" if fictitious else f"r{i - config.n_persons:03d}"
+        persons.append(Person(pid, names[i], "fictitious" if fictitious else "real", looks[i]))
+    for i, ((domain, name, description), scene) in enumerate(zip(chosen, scenes)):
+        fictitious = i < config.n_events
+        eid = f"e{i:02d}" if fictitious else f"re{i - config.n_events:02d}"
+        events.append(Event(eid, domain, name, description, "fictitious" if fictitious else "real", scene))
+
+    images, variations, qa = [], [], []
+    splits = (("train", config.train_images_per_pair), ("heldout", config.heldout_images_per_pair))
+    for population in ("fictitious", "real"):
+        for person in (p for p in persons if p.population == population):
+            for event in (e for e in events if e.population == population):
+                for split, per_pair in splits:
+                    for _ in range(per_pair):
+                        variation = sample_variation(_rng(config, "images", len(images)))
+                        image_id = f"img{len(images):05d}"
+                        record = ImageRecord(image_id, person.person_id, event.event_id, split, population,
+                                             f"images/{image_id}.png", variation["shirt_colour"],
+                                             variation["object_count"])  # fmt: skip
+                        images.append(record)
+                        variations.append(variation)
+                        qa.extend(_qa_items(record, person, event, start=len(qa)))
+    return _Plan(persons, events, images, variations, qa)
+
+
+def _qa_items(image: ImageRecord, person: Person, event: Event, start: int) -> list[QAItem]:
+    asked = (
+        ("person", PERSON_QUESTION, person.name),
+        ("event", EVENT_QUESTION, event.description),
+        ("general", SHIRT_QUESTION, image.shirt_colour),
+        ("general", COUNT_QUESTION, COUNT_WORDS[image.object_count - 1]),
+    )
+    return [
+        QAItem(f"qa{start + i:06d}", image.image_id, kind, question, answer,
+               image.person_id, image.event_id, image.split, image.population)  # fmt: skip
+        for i, (kind, question, answer) in enumerate(asked)
+    ]
+
+
+def _write_jsonl(path: Path, records: Iterable[Any]) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as f:
+        for record in records:
+            f.write(json.dumps(record.to_dict()) + "\n")
+
+
+def _metadata(config: DatasetConfig, plan: _Plan) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": GENERATOR,
+        "config": config.to_dict(),
+        "key": config.key(),
+        "counts": {"persons": len(plan.persons), "events": len(plan.events),
+                   "images": len(plan.images), "qa": len(plan.qa)},  # fmt: skip
+    }
+
+
+def _build(config: DatasetConfig, root: Path, progress: bool) -> None:
+    plan = _plan(config)
+    attrs = {p.person_id: p.attributes for p in plan.persons}
+    scenes = {e.event_id: e.scene for e in plan.events}
+    (root / "images").mkdir()
+    for record, variation in tqdm(list(zip(plan.images, plan.variations)), desc="PEBench images",
+                                  unit="img", disable=not progress):  # fmt: skip
+        image = render_image(attrs[record.person_id], scenes[record.event_id], variation, config.image_size)
+        image.save(root / record.file, format="PNG", optimize=False, compress_level=6)
+    _write_jsonl(root / "persons.jsonl", plan.persons)
+    _write_jsonl(root / "events.jsonl", plan.events)
+    _write_jsonl(root / "images.jsonl", plan.images)
+    _write_jsonl(root / "qa.jsonl", plan.qa)
+    # Written last: a folder with metadata.json is complete.
+    (root / "metadata.json").write_text(json.dumps(_metadata(config, plan), indent=2, sort_keys=True) + "\n")
+
+
+def _holds(out_dir: Path, config: DatasetConfig) -> bool:
+    """Whether ``out_dir`` already is a complete dataset generated from ``config``."""
+    try:
+        meta = json.loads((out_dir / "metadata.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(meta, dict)
+        and meta.get("schema_version") == SCHEMA_VERSION
+        and meta.get("generator") == GENERATOR
+        and meta.get("config") == config.to_dict()
+        and all((out_dir / name).is_file() for name in DATA_FILES)
+    )
+
+
+def generate(config: DatasetConfig, out_dir: Path, *, progress: bool = True) -> Path:
+    """Write the dataset of ``config`` to ``out_dir`` and return ``out_dir``.
+
+    The folder appears atomically: it is built in a sibling temporary folder and
+    renamed into place, so readers never see a partial dataset. A folder already
+    holding this config's dataset is returned untouched; any other non-empty
+    ``out_dir`` raises ``FileExistsError`` rather than being overwritten.
+    """
+    out_dir = Path(out_dir)
+    if _holds(out_dir, config):
+        return out_dir
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise FileExistsError(
+            f"{out_dir} exists but does not hold the dataset of {config}; remove it or pick another folder"
+        )
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.tmp-"))
+    try:
+        _build(config, tmp, progress)
+        tmp.chmod(0o755)
+        try:
+            os.replace(tmp, out_dir)
+        except OSError:
+            if not _holds(out_dir, config):  # a concurrent run that finished first is fine
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    return out_dir
+
+
+def ensure_dataset(config: DatasetConfig, root: Path, *, progress: bool = True) -> Path:
+    """Return the dataset of ``config`` cached under ``root / config.key()``, generating it if absent."""
+    return generate(config, Path(root) / config.key(), progress=progress)

@@ -1,0 +1,160 @@
+"""Records of a PEBench dataset folder, and the on-disk schema they map to.
+
+The schema is the contract between the generator and every consumer: the loader
+reads any folder laid out like this, so a local copy of a real release converted
+into the same schema runs through exactly the same code as the procedural data.
+
+On-disk schema (``SCHEMA_VERSION = 1``); every path is relative to the dataset root:
+
+``metadata.json``
+    One JSON object. ``schema_version`` (int, required: the loader refuses other
+    versions), ``generator`` (str, who wrote the folder, e.g. ``"pebench procedural"``),
+    ``config`` (object, the generator parameters; may be empty for converted data),
+    ``key`` (str, the config's cache key, see ``DatasetConfig.key``; optional),
+    ``counts`` (object, number of persons / events / images / qa items, informative).
+
+``persons.jsonl``
+    One JSON object per line, a :class:`Person`: ``person_id`` (str, unique),
+    ``name`` (str, the answer to the person question), ``population``
+    (``"fictitious"``: fine-tuned then unlearned; ``"real"``: learned in pretraining,
+    never forgotten), ``attributes`` (object, the visual identity, e.g. ``skin_tone``,
+    ``hair_style``, ``hair_colour``, ``eye_colour``, ``accessory``, ``face_ratio``).
+
+``events.jsonl``
+    One :class:`Event` per line: ``event_id`` (str, unique), ``domain`` (str, the
+    occupational/activity domain of the taxonomy), ``name`` (str, short event name),
+    ``description`` (str, the answer to the event question), ``population``
+    (as for persons), ``scene`` (object, the visual scene spec, e.g. ``palette``,
+    ``ground_pattern``, ``object_shape``, ``object_colour``).
+
+``images.jsonl``
+    One :class:`ImageRecord` per line: ``image_id`` (str, unique), ``person_id``,
+    ``event_id`` (references into the two files above), ``split`` (``"train"``: seen
+    in fine-tuning; ``"heldout"``: never trained on, measures generality),
+    ``population``, ``file`` (str, the image path, ``images/<image_id>.png``),
+    ``shirt_colour`` (str, one of :data:`SHIRT_COLOURS`) and ``object_count``
+    (int, 1..4): per-image properties the general-capability questions ask about.
+
+``qa.jsonl``
+    One :class:`QAItem` per line: ``qa_id`` (str, unique), ``image_id``, ``kind``
+    (``"person"``, ``"event"`` or ``"general"``), ``question``, ``answer`` and,
+    copied from the image for cheap filtering, ``person_id``, ``event_id``,
+    ``split``, ``population``.
+
+``images/<image_id>.png``
+    RGB images, square, any size (the generator writes 32 px by default).
+
+Unknown extra keys in a record are ignored on load, so converted data may carry more.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+SCHEMA_VERSION = 1
+
+POPULATIONS = ("fictitious", "real")
+SPLITS = ("train", "heldout")
+QA_KINDS = ("person", "event", "general")
+
+PERSON_QUESTION = "Who is the person in this image?"
+EVENT_QUESTION = "What event is shown in this image?"
+SHIRT_QUESTION = "What colour is the person's shirt?"
+COUNT_QUESTION = "How many objects are in the scene?"
+
+# Saturated colours no scene palette or scene object uses, so the shirt question
+# has one visually unambiguous answer.
+SHIRT_COLOURS = ("red", "green", "blue", "yellow", "purple", "orange")
+# object_count n is answered by COUNT_WORDS[n - 1].
+COUNT_WORDS = ("one", "two", "three", "four")
+
+_R = TypeVar("_R", bound="_Record")
+
+
+def _check_choice(field: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{field} must be one of {allowed}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class _Record:
+    """Shared JSON conversion: a record is exactly its dataclass fields."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls: type[_R], data: dict[str, Any]) -> _R:
+        names = [f.name for f in dataclasses.fields(cls)]
+        missing = [n for n in names if n not in data]
+        if missing:
+            raise ValueError(f"{cls.__name__} record is missing {missing}: {data!r}")
+        return cls(**{n: data[n] for n in names})
+
+
+@dataclass(frozen=True)
+class Person(_Record):
+    """One identity; ``name`` is the person question's answer."""
+
+    person_id: str
+    name: str
+    population: str
+    attributes: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        _check_choice("population", self.population, POPULATIONS)
+
+
+@dataclass(frozen=True)
+class Event(_Record):
+    """One event scene; ``description`` is the event question's answer."""
+
+    event_id: str
+    domain: str
+    name: str
+    description: str
+    population: str
+    scene: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        _check_choice("population", self.population, POPULATIONS)
+
+
+@dataclass(frozen=True)
+class ImageRecord(_Record):
+    """One picture of one person in one event."""
+
+    image_id: str
+    person_id: str
+    event_id: str
+    split: str
+    population: str
+    file: str
+    shirt_colour: str
+    object_count: int
+
+    def __post_init__(self) -> None:
+        _check_choice("split", self.split, SPLITS)
+        _check_choice("population", self.population, POPULATIONS)
+
+
+@dataclass(frozen=True)
+class QAItem(_Record):
+    """One question about one image, with its reference answer."""
+
+    qa_id: str
+    image_id: str
+    kind: str
+    question: str
+    answer: str
+    person_id: str
+    event_id: str
+    split: str
+    population: str
+
+    def __post_init__(self) -> None:
+        _check_choice("kind", self.kind, QA_KINDS)
+        _check_choice("split", self.split, SPLITS)
+        _check_choice("population", self.population, POPULATIONS)
