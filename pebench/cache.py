@@ -1,0 +1,68 @@
+"""On-disk cache of experiment results and checkpoints, keyed by every parameter and the code version.
+
+A key is a hash of the JSON of everything that determines a result, plus the ``pebench`` version,
+so a rerun with the same parameters reuses the stored result and a changed parameter (or a new
+release) recomputes. Writes are atomic (temp file, then rename), so an interrupted run never leaves
+a half-written entry that a later run would trust.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pebench
+
+#: Environment variable that moves the artifact folder (data, checkpoints, results).
+ARTIFACTS_ENV = "PEBENCH_ARTIFACTS"
+
+
+def artifacts_dir() -> Path:
+    """Where generated bulk lives: ``$PEBENCH_ARTIFACTS`` or ``./artifacts`` (git-ignored)."""
+    return Path(os.environ.get(ARTIFACTS_ENV, "artifacts")).resolve()
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"__type__": type(value).__name__, **_jsonable(dataclasses.asdict(value))}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (set, frozenset)):
+        return sorted(_jsonable(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def cache_key(*parts: Any, length: int = 16) -> str:
+    """A stable hex digest of ``parts`` (dataclasses, dicts, sets, scalars) and the code version."""
+    payload = json.dumps([pebench.__version__, _jsonable(list(parts))], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:length]
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temp file in the same folder and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True))
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,68 @@
+"""Batched greedy answers and per-sequence answer log-likelihoods.
+
+Evaluation generates an answer for every QA item, so this is the hot path of every metric.
+Examples are grouped by prompt length, so each batch needs no padding: greedy generation is then
+exactly what the model would say to each example alone, only many times faster.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import torch
+from tqdm.auto import tqdm
+
+from pebench.encoding import IGNORE_INDEX, Encoder, Example
+
+
+@torch.no_grad()
+def generate_answers(
+    model: torch.nn.Module,
+    encoder: Encoder,
+    examples: Sequence[Example],
+    *,
+    batch_size: int = 256,
+    max_new_tokens: int = 24,
+    progress: bool = False,
+) -> list[str]:
+    """Greedy-decode an answer to each example's question (its ``answer`` is ignored)."""
+    model.eval()
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for index, example in enumerate(examples):
+        by_length[len(encoder.prompt_ids(example.question))].append(index)
+    chunks = [
+        indices[start : start + batch_size]
+        for _, indices in sorted(by_length.items())
+        for start in range(0, len(indices), batch_size)
+    ]
+    answers: list[str] = [""] * len(examples)
+    tokenizer = encoder.tokenizer
+    device = next(model.parameters()).device
+    for chunk in tqdm(chunks, desc="generating", disable=not progress, leave=False):
+        batch = encoder.generation_batch([examples[i] for i in chunk])
+        batch = {key: value.to(device) for key, value in batch.items()}
+        output = model.generate(
+            **batch,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            pad_token_id=tokenizer.pad_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+        )
+        new_tokens = output[:, batch["input_ids"].shape[1] :]
+        for i, text in zip(chunk, tokenizer.batch_decode(new_tokens, skip_special_tokens=True)):
+            answers[i] = text.strip()
+    return answers
+
+
+def answer_log_likelihood(model: torch.nn.Module, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sum of log-probabilities of the labelled (answer) tokens per sequence, and their count.
+
+    Differentiable; the building block of NLL, NPO and the membership-inference statistics.
+    """
+    inputs = {key: value for key, value in batch.items() if key != "labels"}
+    logits = model(**inputs).logits[:, :-1].float()
+    labels = batch["labels"][:, 1:]
+    mask = labels != IGNORE_INDEX
+    token_logp = torch.log_softmax(logits, dim=-1).gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    return (token_logp * mask).sum(-1), mask.sum(-1)

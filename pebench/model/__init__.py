@@ -1,0 +1,14 @@
+"""Models: the tiny LLaVA trained from scratch, and loading of any LLaVA-compatible checkpoint."""
+
+from pebench.model.loading import load_model, save_model
+from pebench.model.tiny import TinyLlavaSpec, build_tiny_llava, build_tiny_processor
+from pebench.model.tokenizer import build_word_tokenizer
+
+__all__ = [
+    "TinyLlavaSpec",
+    "build_tiny_llava",
+    "build_tiny_processor",
+    "build_word_tokenizer",
+    "load_model",
+    "save_model",
+]

@@ -1,0 +1,146 @@
+"""The base models every experiment starts from, built once and cached on disk.
+
+``Pipeline`` generates (or loads) the dataset, builds the tokenizer/processor from its text,
+pretrains the tiny model on the "real" population, fine-tunes it on the fictitious one, and
+retrains fine-tuning without a forget set for the oracle. Each checkpoint is stored under a key
+made from every parameter it depends on, so chapters share models instead of retraining them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import LlavaForConditionalGeneration, ProcessorMixin
+
+from pebench.cache import artifacts_dir, cache_key, read_json
+from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
+from pebench.encoding import Encoder
+from pebench.evaluation import predict
+from pebench.model import TinyLlavaSpec, build_tiny_llava, build_tiny_processor, load_model, save_model
+from pebench.refusals import REFUSALS
+from pebench.train.stages import StageConfig, finetuning_items, pretraining_items, train_stage
+
+logger = logging.getLogger(__name__)
+
+HISTORY_FILE = "history.json"
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Everything that determines the fine-tuned model (and so every result built on it)."""
+
+    data: DatasetConfig = field(default_factory=DatasetConfig)
+    model: TinyLlavaSpec = field(default_factory=TinyLlavaSpec)
+    pretrain: StageConfig = field(default_factory=lambda: StageConfig(steps=400, lr=3e-3))
+    finetune: StageConfig = field(default_factory=lambda: StageConfig(steps=500, lr=2e-3, replay_fraction=0.25))
+    init_seed: int = 0
+
+
+class Pipeline:
+    """Dataset, processor and cached checkpoints for one ``PipelineConfig``."""
+
+    def __init__(self, config: PipelineConfig | None = None, *, root: Path | None = None, device: str = "cpu"):
+        self.config = config or PipelineConfig()
+        self.root = root or artifacts_dir()
+        self.device = torch.device(device)
+        self.dataset = PEBenchDataset.load(ensure_dataset(self.config.data, self.root / "data"))
+        self._processor: ProcessorMixin | None = None
+        self._encoder: Encoder | None = None
+
+    # -- text and inputs ----------------------------------------------------------------------
+    @property
+    def processor(self) -> ProcessorMixin:
+        """The tiny model's processor; its vocabulary is every word of the dataset and refusals."""
+        if self._processor is None:
+            texts = [item.question for item in self.dataset.qa] + [item.answer for item in self.dataset.qa]
+            self._processor = build_tiny_processor([*dict.fromkeys(texts), *REFUSALS], self.config.model)
+        return self._processor
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = Encoder(self.processor, self.dataset.image)
+        return self._encoder
+
+    # -- checkpoints --------------------------------------------------------------------------
+    def _checkpoint(self, name: str, *key_parts: object) -> Path:
+        return self.root / "models" / f"{name}-{cache_key(self.config.data, self.config.model, *key_parts)}"
+
+    def _load(self, path: Path) -> LlavaForConditionalGeneration:
+        model, _ = load_model(path, device=self.device)
+        model.eval()
+        return model
+
+    def pretrained(self, *, progress: bool = True) -> LlavaForConditionalGeneration:
+        """The model after pretraining on the real population (trained once, then loaded)."""
+        path = self._checkpoint("pretrain", self.config.pretrain, self.config.init_seed)
+        if not path.exists():
+            logger.info("pretraining the tiny model -> %s", path)
+            model = build_tiny_llava(self.processor, self.config.model, seed=self.config.init_seed).to(self.device)
+            history = train_stage(
+                model, self.encoder, pretraining_items(self.dataset), self.config.pretrain,
+                desc="pretraining", progress=progress,
+            )
+            save_model(model, self.processor, path, extra_json={HISTORY_FILE: history})
+        return self._load(path)
+
+    def finetuned(
+        self, exclude: Collection[str] = frozenset(), *, progress: bool = True, eval_every: int = 0
+    ) -> LlavaForConditionalGeneration:
+        """The model fine-tuned on the fictitious population, minus the QA ids in ``exclude``.
+
+        With ``exclude`` empty this is the paper's *Finetune* model; with the forget set it is
+        the retrain oracle (*Goal*). ``eval_every`` adds accuracy curves to the stored history.
+        """
+        exclude = frozenset(exclude)
+        path = self._checkpoint(
+            "finetune", self.config.pretrain, self.config.finetune, self.config.init_seed, exclude, eval_every
+        )
+        if not path.exists():
+            model = self.pretrained(progress=progress)
+            logger.info("fine-tuning on the fictitious population (%d QA excluded) -> %s", len(exclude), path)
+            history = train_stage(
+                model, self.encoder, finetuning_items(self.dataset, exclude), self.config.finetune,
+                replay=pretraining_items(self.dataset), desc="fine-tuning", progress=progress,
+                eval_fn=self._curve_probe(model) if eval_every else None, eval_every=eval_every,
+            )
+            save_model(model, self.processor, path, extra_json={HISTORY_FILE: history})
+        return self._load(path)
+
+    def history(self, stage: str, exclude: Collection[str] = frozenset(), *, eval_every: int = 0) -> list[dict]:
+        """The stored per-step log of a stage (``"pretrain"`` or ``"finetune"``)."""
+        if stage == "pretrain":
+            self.pretrained()
+            path = self._checkpoint("pretrain", self.config.pretrain, self.config.init_seed)
+        elif stage == "finetune":
+            self.finetuned(exclude, eval_every=eval_every)
+            path = self._checkpoint(
+                "finetune", self.config.pretrain, self.config.finetune, self.config.init_seed,
+                frozenset(exclude), eval_every,
+            )
+        else:
+            raise ValueError(f"stage must be one of ('pretrain', 'finetune'), got {stage!r}")
+        return read_json(path / HISTORY_FILE)
+
+    def _curve_probe(self, model: torch.nn.Module, size: int = 96) -> Callable[[], dict[str, float]]:
+        """Accuracy on a fixed sample of fictitious train and held-out items, for learning curves."""
+        rng = np.random.default_rng(0)
+        probes = {}
+        for split in ("train", "heldout"):
+            for kind in ("person", "event"):
+                items = self.dataset.select(population="fictitious", split=split, kind=kind)
+                picks = rng.choice(len(items), size=min(size, len(items)), replace=False)
+                probes[f"{split}_{kind}"] = [items[i] for i in sorted(picks)]
+
+        def evaluate() -> dict[str, float]:
+            return {
+                f"acc_{name}": float(predict(model, self.encoder, items)["exact"].mean())
+                for name, items in probes.items()
+            }
+
+        return evaluate

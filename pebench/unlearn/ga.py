@@ -1,0 +1,24 @@
+"""GA, gradient ascent: raise the NLL of the forget answers, nothing else."""
+
+from __future__ import annotations
+
+import torch
+
+from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, nll
+
+
+def ascent_loss(model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
+    """``-NLL`` of the forget answers: the forget term that GA, GD and KL share."""
+    return -nll(model, batch.forget)
+
+
+class GradientAscent(UnlearningMethod):
+    """Minimises ``-NLL(forget)``. Fast and blunt: nothing holds the rest of the model in place."""
+
+    name = "ga"
+
+    def __init__(self) -> None:
+        super().__init__(retain_weight=0.0)
+
+    def forget_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
+        return ascent_loss(model, batch)

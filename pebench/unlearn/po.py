@@ -1,0 +1,26 @@
+"""PO, preference optimisation toward refusals: learn to say "I do not know" to forget questions."""
+
+from __future__ import annotations
+
+import torch
+
+from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, nll
+
+
+class PreferenceOptimization(UnlearningMethod):
+    """Minimises ``NLL(refusal | forget question) + retain_weight * NLL(retain)``.
+
+    The forget answers are replaced by refusals (``pebench.refusals``), so the model is taught an
+    alternative rather than pushed away from the truth: gentle on the rest of the model, but the
+    knowledge may remain underneath.
+    """
+
+    name = "po"
+    uses_retain = True
+    uses_refusals = True
+
+    def forget_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
+        return nll(model, batch.refusal)
+
+    def retain_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
+        return nll(model, batch.retain)
