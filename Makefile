@@ -1,0 +1,38 @@
+# Two targets for people:
+#   make book   execute every chapter notebook in place, then build the HTML book into _build/html
+#   make test   run the whole test suite: tests/ and the committed chapters (re-executed by nbval)
+# Both first create .venv (if missing) and install the project into it; the install is redone
+# only when pyproject.toml changes (stamp file .venv/.installed).
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+EXTRAS := book,test
+
+# One pytest command for everything: the unit tests and nbval over the committed chapters.
+PYTEST_ARGS := tests notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: book test install
+.DELETE_ON_ERROR:
+
+book: install
+	$(VPY) -m pebench.chapters run
+	$(VENV)/bin/jupyter-book build --all -W -n --keep-going .
+
+test: install
+	$(VPY) -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(VPY):
+	$(PYTHON) -m venv $(VENV)
+
+# Install the project with its extras; register this venv's interpreter as the kernelspec
+# "python3" that papermill runs the chapters on; build matplotlib's font cache now, since its
+# first-use message would otherwise be an unexpected stderr output when nbval re-executes a chapter.
+$(STAMP): pyproject.toml | $(VPY)
+	$(VPY) -m pip install -e '.[$(EXTRAS)]'
+	$(VPY) -m ipykernel install --sys-prefix --name python3 --display-name 'Python 3 (ipykernel)'
+	MPLBACKEND=Agg $(VPY) -c 'import matplotlib.pyplot'
+	touch $@

@@ -1,0 +1,326 @@
+"""List and execute the book's chapter notebooks: the one place that knows how.
+
+Why this module exists: the book's chapters are parameterized notebooks (``notebooks/NN_*.ipynb``)
+that are executed ahead of time and committed with their outputs; the book build does not run them
+(``execute_notebooks: off``) and ``make test`` re-executes them with nbval to check that the committed
+outputs still hold. Executing them therefore has to be reproducible and has to leave a diff that shows
+only real changes. ``make book``, the README and people all go through this module, which
+
+* finds the chapters (``list_chapters``) in ``<repo>/notebooks``;
+* runs one with papermill on the ``python3`` kernel (``run_chapter``), optionally with parameters,
+  through a temporary file, so that a failed run never clobbers the committed notebook;
+* post-processes the result (``tidy_notebook``): papermill's ``injected-parameters`` cell gets the
+  ``remove-input`` tag (papermill cannot add it, and the book would otherwise show it) and a stable
+  cell id, and the execution timestamps, durations and temporary paths that papermill and nbclient
+  write into the metadata are removed, since they would make every rerun churn.
+
+Command line::
+
+    python -m pebench.chapters list
+    python -m pebench.chapters run [--only NN ...] [-p NAME VALUE ...]
+
+Chapters run with their own folder as the working directory by default, like Jupyter, Binder and
+nbval (which ``make test`` uses to re-execute them) do; ``find_repo_root()`` gives notebooks a
+working-directory-independent way to reach files at the repository root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+log = logging.getLogger(__name__)
+
+CHAPTERS_DIRNAME = "notebooks"
+CHAPTER_PATTERN = re.compile(r"^(?P<number>\d{2})_[^/]+\.ipynb$")
+KERNEL_NAME = "python3"
+INJECTED_TAG = "injected-parameters"
+REMOVE_INPUT_TAG = "remove-input"
+# A fixed id for the injected cell: papermill creates it with a random one on every run.
+INJECTED_CELL_ID = "papermill-injected-parameters"
+# Cell metadata written at each execution: papermill's timing/status and nbclient's timestamps.
+VOLATILE_CELL_METADATA = ("papermill", "execution")
+# Notebook-level papermill metadata that changes with every run (the parameters are kept).
+VOLATILE_NOTEBOOK_PAPERMILL = ("start_time", "end_time", "duration", "input_path", "output_path")
+
+
+class UnknownChapterError(LookupError):
+    """No chapter has the requested number."""
+
+
+def find_repo_root(start: str | os.PathLike[str] | None = None) -> Path:
+    """The repository root: the first folder at or above ``start`` (default: the working directory)
+    that holds ``pyproject.toml`` and a ``notebooks`` folder. Falls back to the source checkout this
+    module was imported from (an editable install)."""
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / CHAPTERS_DIRNAME).is_dir():
+            return folder
+    checkout = Path(__file__).resolve().parents[1]
+    if start is None and (checkout / "pyproject.toml").is_file() and (checkout / CHAPTERS_DIRNAME).is_dir():
+        return checkout
+    raise FileNotFoundError(f"no pebench repository (pyproject.toml + {CHAPTERS_DIRNAME}/) at or above {here}")
+
+
+def chapters_dir(start: str | os.PathLike[str] | None = None) -> Path:
+    """``<repo>/notebooks`` for the repository at or above ``start`` (default: the working directory)."""
+    return find_repo_root(start) / CHAPTERS_DIRNAME
+
+
+def __getattr__(name: str) -> Any:
+    # CHAPTERS_DIR is looked up when asked for, so that it follows the working directory.
+    if name == "CHAPTERS_DIR":
+        return chapters_dir()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def list_chapters(directory: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The chapter notebooks ``NN_*.ipynb`` in ``directory`` (default: ``CHAPTERS_DIR``), sorted."""
+    folder = Path(directory) if directory is not None else chapters_dir()
+    if not folder.is_dir():
+        raise FileNotFoundError(f"chapter folder {folder} does not exist")
+    return sorted(p for p in folder.iterdir() if p.is_file() and CHAPTER_PATTERN.match(p.name))
+
+
+def chapter_number(path: str | os.PathLike[str]) -> str:
+    """The two-digit number of a chapter file, e.g. ``'02'`` for ``02_finetune.ipynb``."""
+    match = CHAPTER_PATTERN.match(Path(path).name)
+    if not match:
+        raise ValueError(f"{path} is not a chapter notebook (NN_name.ipynb)")
+    return match["number"]
+
+
+def select_chapters(numbers: Iterable[str | int], chapters: Sequence[Path]) -> list[Path]:
+    """The chapters with the given numbers (``'2'``, ``'02'`` and ``2`` all mean chapter 02), in order."""
+    by_number = {chapter_number(p): p for p in chapters}
+    selected = []
+    for raw in numbers:
+        text = str(raw).strip()
+        key = f"{int(text):02d}" if text.isdigit() else text
+        if key not in by_number:
+            available = ", ".join(f"{n} ({p.name})" for n, p in by_number.items()) or "none"
+            raise UnknownChapterError(f"no chapter {text!r}; available chapters: {available}")
+        if by_number[key] not in selected:
+            selected.append(by_number[key])
+    return selected
+
+
+def parse_parameter(value: str) -> Any:
+    """A command-line parameter value as papermill's own ``-p`` reads it: True/False/None, int, float, else str."""
+    constants = {"True": True, "False": False, "None": None}
+    if value in constants:
+        return constants[value]
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
+def strip_injected_parameters(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop papermill's ``injected-parameters`` cells and the parameters it recorded with them, in place.
+
+    A run without parameters must use the notebook's defaults, but papermill, given no parameters,
+    keeps the injected cell and the recorded parameters of an earlier parameterized run."""
+    nb.cells = [c for c in nb.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
+    papermill = nb.get("metadata", {}).get("papermill")
+    if isinstance(papermill, dict) and "parameters" in papermill:
+        papermill["parameters"] = {}  # papermill records the parameters only when it injects some
+    return nb
+
+
+def tidy_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Post-process a notebook executed by papermill, in place (idempotent), and return it.
+
+    * tag the ``injected-parameters`` cell ``remove-input`` and give it a stable id;
+    * remove per-cell execution metadata (``metadata.papermill``, ``metadata.execution``);
+    * remove papermill's run timestamps, duration and input/output paths from the notebook metadata,
+      keeping the parameters it records.
+    """
+    taken_ids = {c.get("id") for c in nb.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])}
+    for cell in nb.cells:
+        metadata = cell.setdefault("metadata", nbformat.NotebookNode())
+        for key in VOLATILE_CELL_METADATA:
+            metadata.pop(key, None)
+        tags = metadata.get("tags", [])
+        if INJECTED_TAG in tags:
+            if REMOVE_INPUT_TAG not in tags:
+                metadata["tags"] = [*tags, REMOVE_INPUT_TAG]
+            if "id" in cell and INJECTED_CELL_ID not in taken_ids:
+                cell["id"] = INJECTED_CELL_ID
+    papermill = nb.get("metadata", {}).get("papermill")
+    if isinstance(papermill, dict):
+        for key in VOLATILE_NOTEBOOK_PAPERMILL:
+            papermill.pop(key, None)
+    return nb
+
+
+def _write_atomically(nb: nbformat.NotebookNode, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            nbformat.write(nb, handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _describe_kernel(kernel_name: str) -> str:
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    except Exception as error:  # noqa: BLE001 - only used for a log line; papermill reports the real error
+        return f"kernel {kernel_name!r} not found ({error})"
+    return f"kernel {kernel_name!r}: {' '.join(spec.argv[:1])} (spec in {spec.resource_dir})"
+
+
+def run_chapter(
+    path: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    cwd: str | os.PathLike[str] | None = None,
+    kernel_name: str = KERNEL_NAME,
+    log_output: bool = False,
+) -> Path:
+    """Execute the chapter notebook ``path`` with papermill and write it, tidied, to ``output``.
+
+    ``output`` defaults to ``path`` (in place); it is replaced only once the run has succeeded. On a
+    failure the partly executed notebook is kept in a temporary folder, whose path the log and the
+    raised error give. ``cwd`` defaults to the notebook's own folder (as in Jupyter, Binder and nbval).
+    Returns the output path.
+    """
+    import papermill  # imported here: listing chapters needs no Jupyter machinery
+
+    source = Path(path).resolve()
+    target = Path(output).resolve() if output is not None else source
+    workdir = Path(cwd).resolve() if cwd is not None else source.parent
+    parameters = dict(parameters or {})
+
+    log.info("running %s -> %s (cwd %s, parameters %s)", source.name, target, workdir, parameters or "defaults")
+    log.debug("%s", _describe_kernel(kernel_name))
+    nb = nbformat.read(source, as_version=4)
+    if not parameters:
+        strip_injected_parameters(nb)
+
+    scratch = Path(tempfile.mkdtemp(prefix=f"pebench-{source.stem}-"))
+    staged, executed = scratch / source.name, scratch / f"executed-{source.name}"
+    nbformat.write(nb, staged)
+    try:
+        papermill.execute_notebook(
+            str(staged),
+            str(executed),
+            parameters=parameters,
+            kernel_name=kernel_name,
+            cwd=str(workdir),
+            progress_bar=False,
+            log_output=log_output,
+        )
+    except Exception:
+        log.error("%s failed; the partly executed notebook is %s", source.name, executed)
+        raise
+    result = tidy_notebook(nbformat.read(executed, as_version=4))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(result, target)
+    shutil.rmtree(scratch, ignore_errors=True)
+    log.info("wrote %s", target)
+    return target
+
+
+def run_all(
+    directory: str | os.PathLike[str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    only: Iterable[str | int] | None = None,
+    **kwargs: Any,
+) -> list[Path]:
+    """Execute every chapter in ``directory`` (default: ``CHAPTERS_DIR``) in place, in order, stopping
+    at the first failure (later chapters may use what earlier ones produced). ``only`` restricts the
+    run to the given chapter numbers; other keyword arguments go to ``run_chapter``."""
+    folder = Path(directory) if directory is not None else chapters_dir()
+    chapters = list_chapters(folder)
+    if only is not None:
+        chapters = select_chapters(only, chapters)
+    if not chapters:
+        raise FileNotFoundError(f"no chapter notebooks (NN_*.ipynb) in {folder}")
+    log.info("%d chapter(s) to run: %s", len(chapters), ", ".join(p.name for p in chapters))
+    return [run_chapter(chapter, parameters=parameters, **kwargs) for chapter in chapters]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pebench.chapters",
+        description="List or execute the book's chapter notebooks (notebooks/NN_*.ipynb) in place with papermill.",
+    )
+    parser.add_argument(
+        "--dir", type=Path, default=None, help="chapter folder (default: notebooks/ of the repository around the cwd)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="list the chapters")
+    run = commands.add_parser("run", help="execute chapters in place (all by default)")
+    run.add_argument(
+        "--only", action="append", metavar="NN", help="run only chapter NN (e.g. 02 or 2); repeatable"
+    )
+    run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override a notebook parameter, as papermill -p does; repeatable",
+    )
+    run.add_argument("--cwd", type=Path, default=None, help="working directory of the kernels (default: the notebook's folder)")
+    run.add_argument("--log-output", action="store_true", help="log the notebooks' outputs while they run")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status (0 ok, 1 a chapter failed, 2 bad arguments)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    parameters = {name: parse_parameter(value) for name, value in getattr(args, "parameter", None) or []}
+    try:
+        folder = args.dir if args.dir is not None else chapters_dir()
+        chapters = list_chapters(folder)
+        if args.command == "list":
+            for chapter in chapters:
+                log.info("chapter %s: %s", chapter_number(chapter), chapter)
+            return 0
+        # Check the selection before running anything, so that a typo fails at once.
+        if args.only:
+            select_chapters(args.only, chapters)
+        if not chapters:
+            raise FileNotFoundError(f"no chapter notebooks (NN_*.ipynb) in {folder}")
+    except (FileNotFoundError, UnknownChapterError) as error:
+        log.error("%s", error)
+        return 2
+    try:
+        run_all(folder, parameters, only=args.only, cwd=args.cwd, log_output=args.log_output)
+    except Exception as error:  # noqa: BLE001 - report and stop; the traceback is in the log and the notebook
+        log.error("stopped: %s", error)
+        return 1
+    log.info("done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

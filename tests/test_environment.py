@@ -1,0 +1,119 @@
+"""pyproject.toml (pip) and binder/environment.yml (conda, Binder) must pin the same packages at the same versions."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PYPROJECT = ROOT / "pyproject.toml"
+ENVIRONMENT = ROOT / "binder" / "environment.yml"
+
+# PyPI name -> conda-forge name, where they differ (names are compared after PEP 503 normalisation).
+CONDA_NAME = {
+    "torch": "pytorch-cpu",  # conda-forge's CPU-only build of torch
+    "matplotlib": "matplotlib-base",  # matplotlib without the Qt GUI stack
+}
+PYPI_NAME = {conda: pypi for pypi, conda in CONDA_NAME.items()}
+# Entries of environment.yml that are the environment itself, not a pinned package of the project.
+CONDA_ONLY = {"python", "pip"}
+
+PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;,]+)\s*$")
+CONDA_SPEC = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:(==?)\s*([^\s=]+))?\s*$")
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pyproject_pins() -> dict[str, str]:
+    project = tomllib.loads(PYPROJECT.read_text())["project"]
+    requirements = list(project.get("dependencies", []))
+    for extra in project.get("optional-dependencies", {}).values():
+        requirements.extend(extra)
+    pins: dict[str, str] = {}
+    for requirement in requirements:
+        match = PIN.match(requirement)
+        assert match, f"pyproject.toml: {requirement!r} is not pinned exactly (name==version)"
+        name, version = normalize(match[1]), match[2]
+        assert pins.get(name, version) == version, f"pyproject.toml pins {name} twice with different versions"
+        pins[name] = version
+    return pins
+
+
+def environment_entries() -> dict[str, tuple[str | None, str | None]]:
+    """conda name -> (operator, version) for each dependency of environment.yml."""
+    env = yaml.safe_load(ENVIRONMENT.read_text())
+    entries: dict[str, tuple[str | None, str | None]] = {}
+    for dep in env["dependencies"]:
+        assert isinstance(dep, str), (
+            f"binder/environment.yml: unexpected non-conda entry {dep!r}; "
+            "install pebench in binder/postBuild, not in a pip: section"
+        )
+        match = CONDA_SPEC.match(dep)
+        assert match, f"binder/environment.yml: cannot parse {dep!r}"
+        entries[normalize(match[1])] = (match[2], match[3])
+    return entries
+
+
+def environment_pins() -> dict[str, str]:
+    """PyPI name -> version for the packages environment.yml pins (python and pip excluded)."""
+    pins = {}
+    for conda_name, (op, version) in environment_entries().items():
+        if conda_name in CONDA_ONLY:
+            continue
+        assert op == "==", f"binder/environment.yml: {conda_name} must be pinned exactly with '==' (got {op or 'no pin'})"
+        pins[PYPI_NAME.get(conda_name, conda_name)] = version
+    return pins
+
+
+def test_torch_is_pinned_to_the_cpu_release() -> None:
+    assert pyproject_pins().get("torch") == "2.13.0", "pyproject.toml must pin torch==2.13.0 (a bare torch pulls CUDA)"
+    assert environment_entries().get("pytorch-cpu") == ("==", "2.13.0"), "environment.yml must pin pytorch-cpu==2.13.0"
+    assert "pytorch" not in environment_entries(), "environment.yml: use pytorch-cpu (CPU-only), not pytorch"
+
+
+def test_every_pyproject_pin_is_in_environment_yml() -> None:
+    env = environment_pins()
+    for name, version in sorted(pyproject_pins().items()):
+        conda = CONDA_NAME.get(name, name)
+        assert name in env, f"{name}=={version} is pinned in pyproject.toml but missing from environment.yml (as {conda})"
+        assert env[name] == version, (
+            f"{name}: pyproject.toml pins {version}, environment.yml pins {conda}=={env[name]}"
+        )
+
+
+def test_every_environment_yml_pin_is_in_pyproject() -> None:
+    pins = pyproject_pins()
+    for name, version in sorted(environment_pins().items()):
+        conda = CONDA_NAME.get(name, name)
+        assert name in pins, f"{conda}=={version} is pinned in environment.yml but missing from pyproject.toml (as {name})"
+        assert pins[name] == version, f"{name}: environment.yml pins {version}, pyproject.toml pins {pins[name]}"
+
+
+def test_environment_is_conda_forge_python_311() -> None:
+    env = yaml.safe_load(ENVIRONMENT.read_text())
+    assert env["channels"][0] == "conda-forge"
+    assert "defaults" not in env["channels"]
+    assert environment_entries()["python"] == ("=", "3.11")
+    requires = tomllib.loads(PYPROJECT.read_text())["project"]["requires-python"]
+    assert requires == ">=3.11", requires
+
+
+@pytest.mark.parametrize("name", ["environment.yml", "postBuild", "requirements.txt"])
+def test_binder_config_lives_only_in_binder_dir(name: str) -> None:
+    # Once binder/ exists, Binder ignores configuration files at the repository root.
+    assert not (ROOT / name).exists(), f"{name} at the repository root is ignored by Binder: use binder/{name}"
+
+
+def test_postbuild_installs_the_package_without_dependencies() -> None:
+    post_build = ROOT / "binder" / "postBuild"
+    text = post_build.read_text()
+    assert text.startswith("#!"), "binder/postBuild needs a shebang"
+    assert re.search(r"^set -e", text, re.MULTILINE), "binder/postBuild must stop on the first error"
+    assert "pip install --no-deps -e ." in text
+    assert post_build.stat().st_mode & 0o111, "binder/postBuild must be executable"
