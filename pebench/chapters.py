@@ -58,18 +58,22 @@ class UnknownChapterError(LookupError):
     """No chapter has the requested number."""
 
 
+def _is_repo_root(folder: Path) -> bool:
+    return (folder / "pyproject.toml").is_file() and ((folder / CHAPTERS_DIRNAME).is_dir() or (folder / "_toc.yml").is_file())
+
+
 def find_repo_root(start: str | os.PathLike[str] | None = None) -> Path:
     """The repository root: the first folder at or above ``start`` (default: the working directory)
-    that holds ``pyproject.toml`` and a ``notebooks`` folder. Falls back to the source checkout this
-    module was imported from (an editable install)."""
+    that holds ``pyproject.toml`` and a ``notebooks`` folder or the book's ``_toc.yml``. Without
+    ``start``, falls back to the source checkout this module was imported from (an editable install)."""
     here = Path(start if start is not None else Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file() and (folder / CHAPTERS_DIRNAME).is_dir():
+        if _is_repo_root(folder):
             return folder
     checkout = Path(__file__).resolve().parents[1]
-    if start is None and (checkout / "pyproject.toml").is_file() and (checkout / CHAPTERS_DIRNAME).is_dir():
+    if start is None and _is_repo_root(checkout):
         return checkout
-    raise FileNotFoundError(f"no pebench repository (pyproject.toml + {CHAPTERS_DIRNAME}/) at or above {here}")
+    raise FileNotFoundError(f"no pebench repository (pyproject.toml + {CHAPTERS_DIRNAME}/ or _toc.yml) at or above {here}")
 
 
 def chapters_dir(start: str | os.PathLike[str] | None = None) -> Path:

@@ -107,6 +107,13 @@ def test_find_repo_root_walks_up_from_a_subfolder(tmp_path: Path) -> None:
     assert chapters.chapters_dir(tmp_path / "notebooks") == tmp_path.resolve() / "notebooks"
 
 
+def test_find_repo_root_also_recognises_the_book_toc(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "_toc.yml").write_text("")
+    (tmp_path / "book").mkdir()
+    assert chapters.find_repo_root(tmp_path / "book") == tmp_path.resolve()
+
+
 def test_chapters_dir_follows_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pyproject.toml").write_text("")
     (tmp_path / "notebooks").mkdir()
