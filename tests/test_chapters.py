@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import nbformat
@@ -221,6 +222,7 @@ def test_run_chapter_with_parameters_then_without(tmp_path: Path) -> None:
         new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
         new_code_cell("import os\nprint(x * 10, os.path.basename(os.getcwd()))"),
     )
+    chapter.chmod(0o640)
     chapters.run_chapter(chapter, parameters={"x": 4})
     nb = nbformat.read(chapter, as_version=4)
     nbformat.validate(nb)
@@ -234,10 +236,14 @@ def test_run_chapter_with_parameters_then_without(tmp_path: Path) -> None:
     elsewhere = tmp_path / "out" / "copy.ipynb"
     chapters.run_chapter(chapter, elsewhere)  # no parameters: back to the defaults
     copy = nbformat.read(elsewhere, as_version=4)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert elsewhere.stat().st_mode & 0o777 == 0o666 & ~umask, "a new notebook gets the usual mode, not 0600"
     assert not [c for c in copy.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert copy.cells[-1].outputs[0].text == f"10 {tmp_path.name}\n"
     assert copy.metadata.papermill.parameters == {}
     assert nbformat.read(chapter, as_version=4) == nb  # the input was left alone
+    assert chapter.stat().st_mode & 0o777 == 0o640  # the mode it had before the runs
 
 
 @pytest.mark.kernel
