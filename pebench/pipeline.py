@@ -20,7 +20,7 @@ from transformers import LlavaForConditionalGeneration, ProcessorMixin
 from pebench.cache import artifacts_dir, cache_key, read_json
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.encoding import Encoder
-from pebench.evaluation import predict
+from pebench.metrics.predictions import predict
 from pebench.model import TinyLlavaSpec, build_tiny_llava, build_tiny_processor, load_model, save_model
 from pebench.refusals import REFUSALS
 from pebench.train.stages import StageConfig, finetuning_items, pretraining_items, train_stage

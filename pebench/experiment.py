@@ -1,0 +1,88 @@
+"""One experiment = (base pipeline, forget target, method, hyper-parameters, unlearning settings).
+
+``run_experiment`` is what chapters call: it returns the metrics of one unlearning run and caches
+them on disk under a key made from every parameter and the code version (``pebench.cache``).
+Two pseudo-methods give the paper's bounds: ``"finetune"`` (the model before unlearning) and
+``"retrain"`` (the fine-tuning stage rerun without the forget set: the *Goal* oracle).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass, field
+
+from pebench.cache import atomic_write_json, cache_key, read_json
+from pebench.metrics import evaluate, forget_statistics
+from pebench.pipeline import Pipeline
+from pebench.targets import ForgetSpec, ForgetSplit
+from pebench.unlearn import METHODS, UnlearnConfig, make_method, unlearn
+
+logger = logging.getLogger(__name__)
+
+BOUNDS = ("finetune", "retrain")
+
+
+def method_names() -> tuple[str, ...]:
+    """Every name ``Experiment.method`` accepts: the two bounds and the registered methods."""
+    return BOUNDS + tuple(METHODS)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """An unlearning run: ``method`` with ``hyperparameters`` on a ``ForgetSpec``."""
+
+    method: str
+    forget: ForgetSpec = field(default_factory=ForgetSpec)
+    hyperparameters: dict[str, object] = field(default_factory=dict)
+    unlearn: UnlearnConfig = field(default_factory=UnlearnConfig)
+
+    def __post_init__(self) -> None:
+        if self.method not in method_names():
+            raise ValueError(f"method must be one of {method_names()}, got {self.method!r}")
+        if self.method not in BOUNDS:
+            make_method(self.method, **self.hyperparameters)  # validates the hyper-parameters now
+
+    def __hash__(self) -> int:
+        return hash(cache_key(self))
+
+
+def run_experiment(pipeline: Pipeline, experiment: Experiment, *, progress: bool = True) -> dict:
+    """Metrics (and per-item answers) of ``experiment``, computed once and then read from disk."""
+    path = pipeline.root / "results" / f"{cache_key(pipeline.config, experiment)}.json"
+    if path.exists():
+        return read_json(path)
+    split = ForgetSplit(pipeline.dataset, experiment.forget)
+    start = time.perf_counter()
+    history: list[dict[str, float]] = []
+    if experiment.method == "retrain":
+        model = pipeline.finetuned(split.forget_qa_ids, progress=progress)
+    else:
+        model = pipeline.finetuned(progress=progress)
+        if experiment.method != "finetune":
+            method = make_method(experiment.method, **experiment.hyperparameters)
+            history = unlearn(model, pipeline.encoder, split, method, experiment.unlearn, progress=progress)
+    seconds = time.perf_counter() - start
+    metrics, table = evaluate(model, pipeline.encoder, split, oracle_forget_statistics=oracle_statistics(pipeline, split))
+    result = {
+        "experiment": dataclasses.asdict(experiment),
+        "forget_persons": sorted(split.persons),
+        "forget_events": sorted(split.events),
+        "metrics": metrics,
+        "seconds": seconds,
+        "history": history,
+        "predictions": dict(zip(table["qa_id"], table["prediction"])),
+    }
+    atomic_write_json(path, result)
+    logger.info("%s on %s: %s", experiment.method, experiment.forget, {k: round(v, 3) for k, v in metrics.items()})
+    return result
+
+
+def oracle_statistics(pipeline: Pipeline, split: ForgetSplit) -> list[float]:
+    """The retrain oracle's forget-set statistics (cached): the reference of ``forget_quality``."""
+    path = pipeline.root / "results" / f"oracle-{cache_key(pipeline.config, split.spec)}.json"
+    if not path.exists():
+        oracle = pipeline.finetuned(split.forget_qa_ids)
+        atomic_write_json(path, forget_statistics(oracle, pipeline.encoder, split))
+    return read_json(path)

@@ -1,0 +1,45 @@
+"""Per-item likelihood statistics of the reference answers: inputs of forget quality and MIA.
+
+For each QA item: the mean log-probability of its answer tokens (a length-normalised
+log-likelihood, higher = more familiar) and the Min-K% statistic (mean of the lowest ``k``
+fraction of token log-probabilities; Shi et al., 2024), computed teacher-forced, no generation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import torch
+
+from pebench.data import QAItem
+from pebench.encoding import IGNORE_INDEX, Encoder
+from pebench.train.stages import as_examples
+
+
+@torch.no_grad()
+def likelihood_statistics(
+    model: torch.nn.Module, encoder: Encoder, items: Sequence[QAItem], *, k: float = 0.2, batch_size: int = 256
+) -> pd.DataFrame:
+    """A row per item: ``qa_id``, ``mean_logp`` and ``min_k_logp`` of its reference answer."""
+    if not 0 < k <= 1:
+        raise ValueError(f"k must be in (0, 1], got {k}")
+    model.eval()
+    device = next(model.parameters()).device
+    examples = as_examples(items)
+    rows = []
+    for start in range(0, len(examples), batch_size):
+        chunk = examples[start : start + batch_size]
+        batch = {key: value.to(device) for key, value in encoder.training_batch(chunk).items()}
+        inputs = {key: value for key, value in batch.items() if key != "labels"}
+        logits = model(**inputs).logits[:, :-1].float()
+        labels = batch["labels"][:, 1:]
+        mask = labels != IGNORE_INDEX
+        token_logp = torch.log_softmax(logits, -1).gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+        for item, logp, keep in zip(items[start : start + batch_size], token_logp, mask):
+            values = logp[keep].sort().values
+            lowest = values[: max(1, int(round(k * len(values))))]
+            rows.append(
+                {"qa_id": item.qa_id, "mean_logp": float(values.mean()), "min_k_logp": float(lowest.mean())}
+            )
+    return pd.DataFrame(rows, columns=["qa_id", "mean_logp", "min_k_logp"])

@@ -1,0 +1,99 @@
+"""The paper's Table 1/2 columns, and the extra metrics, from one pass over the evaluation sets.
+
+Definitions (``k`` is a forgotten kind, "person" or "event"; quality is
+``pebench.metrics.quality.answer_quality``: exact name match for persons, ROUGE-L for events):
+
+* ``{k}_efficacy``   = 1 - quality on the forget questions on *training* images. Higher = more forgotten.
+* ``{k}_generality`` = 1 - quality on the forget questions on *held-out* images. Higher = more forgotten.
+* ``{k}_retain``     = quality on the same kind of question about non-forgotten persons/events
+  (training images showing no target). Higher = better kept.
+* ``{o}_scope``      = quality on the *other* kind ``o`` of question on the forget images
+  (single-concept targets only): the cross-concept interference measure. Higher = less harm.
+* ``real``           = quality on the "real" population's person and event questions, learned in
+  pretraining (the paper's Real column). Higher = better kept.
+* ``world_fact``     = exact match on the general questions (shirt colour, object count) on
+  held-out real images (stand-in for the paper's general benchmark). Higher = better kept.
+* ``{k}_refusal``    = share of forget answers that are refusals.
+* ``mia_loss_auc`` / ``mia_min_k_auc`` = membership-inference AUC, forget (train) vs held-out items
+  of the targets; 0.5 = no leakage.
+* ``forget_quality`` = KS-test p-value of the forget set's mean answer log-prob against the retrain
+  oracle's (only when the oracle's statistics are given).
+
+All values are means over QA items (each item weighs the same).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import torch
+
+from pebench.data import QAItem
+from pebench.encoding import Encoder
+from pebench.metrics.predictions import predict
+from pebench.metrics.likelihood import likelihood_statistics
+from pebench.metrics.privacy import forget_quality, membership_auc
+from pebench.metrics.quality import answer_quality
+from pebench.metrics.refusal import refusal_rate
+from pebench.targets import ForgetSplit
+
+OTHER_KIND = {"person": "event", "event": "person"}
+
+
+def evaluation_groups(split: ForgetSplit) -> dict[str, list[QAItem]]:
+    """Every named group of questions the metrics need, for this split."""
+    dataset = split.dataset
+    groups: dict[str, list[QAItem]] = {}
+    for kind in split.spec.kinds:
+        groups[f"{kind}_forget"] = split.forget(kind, "train")
+        groups[f"{kind}_heldout"] = split.forget(kind, "heldout")
+        groups[f"{kind}_retain"] = split.retain(kind)
+        if split.spec.target != "joint":
+            other = OTHER_KIND[kind]
+            groups[f"{other}_scope"] = split.scope(other)
+    groups["real"] = [
+        item for kind in ("person", "event") for item in dataset.select(population="real", split="train", kind=kind)
+    ]
+    groups["world_fact"] = dataset.select(population="real", split="heldout", kind="general")
+    return groups
+
+
+def forget_statistics(model: torch.nn.Module, encoder: Encoder, split: ForgetSplit) -> list[float]:
+    """Per-item mean answer log-prob on the forget set: the sample ``forget_quality`` compares."""
+    return likelihood_statistics(model, encoder, split.forget())["mean_logp"].tolist()
+
+
+def evaluate(
+    model: torch.nn.Module,
+    encoder: Encoder,
+    split: ForgetSplit,
+    *,
+    oracle_forget_statistics: Sequence[float] | None = None,
+) -> tuple[dict[str, float], pd.DataFrame]:
+    """All metrics for ``model`` on ``split``, and the per-item prediction table behind them."""
+    groups = evaluation_groups(split)
+    unique = {item.qa_id: item for items in groups.values() for item in items}
+    table = predict(model, encoder, list(unique.values())).set_index("qa_id", drop=False)
+    metrics: dict[str, float] = {}
+    for kind in split.spec.kinds:
+        forget_rows = table.loc[[i.qa_id for i in groups[f"{kind}_forget"]]]
+        metrics[f"{kind}_efficacy"] = 1.0 - answer_quality(forget_rows)
+        metrics[f"{kind}_generality"] = 1.0 - answer_quality(table.loc[[i.qa_id for i in groups[f"{kind}_heldout"]]])
+        metrics[f"{kind}_retain"] = answer_quality(table.loc[[i.qa_id for i in groups[f"{kind}_retain"]]])
+        metrics[f"{kind}_refusal"] = refusal_rate(forget_rows["prediction"])
+        if f"{OTHER_KIND[kind]}_scope" in groups:
+            scope_rows = table.loc[[i.qa_id for i in groups[f"{OTHER_KIND[kind]}_scope"]]]
+            metrics[f"{OTHER_KIND[kind]}_scope"] = answer_quality(scope_rows)
+    metrics["real"] = answer_quality(table.loc[[i.qa_id for i in groups["real"]]])
+    metrics["world_fact"] = answer_quality(table.loc[[i.qa_id for i in groups["world_fact"]]])
+
+    members = likelihood_statistics(model, encoder, split.forget())
+    non_members = likelihood_statistics(
+        model, encoder, [i for kind in split.spec.kinds for i in groups[f"{kind}_heldout"]]
+    )
+    for attack, column in (("loss", "mean_logp"), ("min_k", "min_k_logp")):
+        metrics[f"mia_{attack}_auc"] = membership_auc(members[column], non_members[column])
+    if oracle_forget_statistics is not None:
+        metrics["forget_quality"] = forget_quality(members["mean_logp"], oracle_forget_statistics)
+    return metrics, table.reset_index(drop=True)
