@@ -1,4 +1,4 @@
-"""pyproject.toml (pip) and binder/environment.yml (conda, Binder) must pin the same packages at the same versions."""
+"""pyproject.toml (pip) and environment.yml (conda, Binder) must pin the same packages at the same versions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = ROOT / "pyproject.toml"
-ENVIRONMENT = ROOT / "binder" / "environment.yml"
+ENVIRONMENT = ROOT / "environment.yml"
 
 # PyPI name -> conda-forge name, where they differ (names are compared after PEP 503 normalisation).
 CONDA_NAME = {
@@ -51,11 +51,11 @@ def environment_entries() -> dict[str, tuple[str | None, str | None]]:
     entries: dict[str, tuple[str | None, str | None]] = {}
     for dep in env["dependencies"]:
         assert isinstance(dep, str), (
-            f"binder/environment.yml: unexpected non-conda entry {dep!r}; "
-            "install pebench in binder/postBuild, not in a pip: section"
+            f"environment.yml: unexpected non-conda entry {dep!r}; "
+            "install pebench in postBuild, not in a pip: section"
         )
         match = CONDA_SPEC.match(dep)
-        assert match, f"binder/environment.yml: cannot parse {dep!r}"
+        assert match, f"environment.yml: cannot parse {dep!r}"
         entries[normalize(match[1])] = (match[2], match[3])
     return entries
 
@@ -66,7 +66,7 @@ def environment_pins() -> dict[str, str]:
     for conda_name, (op, version) in environment_entries().items():
         if conda_name in CONDA_ONLY:
             continue
-        assert op == "==", f"binder/environment.yml: {conda_name} must be pinned exactly with '==' (got {op or 'no pin'})"
+        assert op == "==", f"environment.yml: {conda_name} must be pinned exactly with '==' (got {op or 'no pin'})"
         pins[PYPI_NAME.get(conda_name, conda_name)] = version
     return pins
 
@@ -104,16 +104,16 @@ def test_environment_is_conda_forge_python_311() -> None:
     assert requires == ">=3.11", requires
 
 
-@pytest.mark.parametrize("name", ["environment.yml", "postBuild", "requirements.txt"])
-def test_binder_config_lives_only_in_binder_dir(name: str) -> None:
-    # Once binder/ exists, Binder ignores configuration files at the repository root.
-    assert not (ROOT / name).exists(), f"{name} at the repository root is ignored by Binder: use binder/{name}"
+def test_binder_reads_the_root_configuration() -> None:
+    # A  folder would make Binder ignore environment.yml and postBuild at the root.
+    assert not (ROOT / "binder").exists(), " would hide the root environment.yml and postBuild from Binder"
+    assert not (ROOT / "requirements.txt").exists(), "Binder would install requirements.txt beside environment.yml"
 
 
 def test_postbuild_installs_the_package_without_dependencies() -> None:
-    post_build = ROOT / "binder" / "postBuild"
+    post_build = ROOT / "postBuild"
     text = post_build.read_text()
-    assert text.startswith("#!"), "binder/postBuild needs a shebang"
-    assert re.search(r"^set -e", text, re.MULTILINE), "binder/postBuild must stop on the first error"
+    assert text.startswith("#!"), "postBuild needs a shebang"
+    assert re.search(r"^set -e", text, re.MULTILINE), "postBuild must stop on the first error"
     assert "pip install --no-deps -e ." in text
-    assert post_build.stat().st_mode & 0o111, "binder/postBuild must be executable"
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
