@@ -18,14 +18,6 @@ from typing import Any
 
 import pebench
 
-#: Environment variable that moves the artifact folder (data, checkpoints, results).
-ARTIFACTS_ENV = "PEBENCH_ARTIFACTS"
-
-
-def artifacts_dir() -> Path:
-    """Where generated bulk lives: ``$PEBENCH_ARTIFACTS`` or ``./artifacts`` (git-ignored)."""
-    return Path(os.environ.get(ARTIFACTS_ENV, "artifacts")).resolve()
-
 
 def _jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -39,9 +39,10 @@ from typing import Any
 
 import nbformat
 
+from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
+
 log = logging.getLogger(__name__)
 
-CHAPTERS_DIRNAME = "notebooks"
 CHAPTER_PATTERN = re.compile(r"^(?P<number>\d{2})_[^/]+\.ipynb$")
 KERNEL_NAME = "python3"
 INJECTED_TAG = "injected-parameters"
@@ -56,24 +57,6 @@ VOLATILE_NOTEBOOK_PAPERMILL = ("start_time", "end_time", "duration", "input_path
 
 class UnknownChapterError(LookupError):
     """No chapter has the requested number."""
-
-
-def _is_repo_root(folder: Path) -> bool:
-    return (folder / "pyproject.toml").is_file() and ((folder / CHAPTERS_DIRNAME).is_dir() or (folder / "_toc.yml").is_file())
-
-
-def find_repo_root(start: str | os.PathLike[str] | None = None) -> Path:
-    """The repository root: the first folder at or above ``start`` (default: the working directory)
-    that holds ``pyproject.toml`` and a ``notebooks`` folder or the book's ``_toc.yml``. Without
-    ``start``, falls back to the source checkout this module was imported from (an editable install)."""
-    here = Path(start if start is not None else Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if _is_repo_root(folder):
-            return folder
-    checkout = Path(__file__).resolve().parents[1]
-    if start is None and _is_repo_root(checkout):
-        return checkout
-    raise FileNotFoundError(f"no pebench repository (pyproject.toml + {CHAPTERS_DIRNAME}/ or _toc.yml) at or above {here}")
 
 
 def chapters_dir(start: str | os.PathLike[str] | None = None) -> Path:

@@ -44,9 +44,6 @@ class Experiment:
         if self.method not in BOUNDS:
             make_method(self.method, **self.hyperparameters)  # validates the hyper-parameters now
 
-    def __hash__(self) -> int:
-        return hash(cache_key(self))
-
 
 def run_experiment(pipeline: Pipeline, experiment: Experiment, *, progress: bool = True) -> dict:
     """Metrics (and per-item answers) of ``experiment``, computed once and then read from disk."""

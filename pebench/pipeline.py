@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 from transformers import LlavaForConditionalGeneration, ProcessorMixin
 
-from pebench.cache import artifacts_dir, cache_key, read_json
+from pebench.cache import cache_key, read_json
+from pebench.paths import artifacts_dir
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.encoding import Encoder
 from pebench.metrics.predictions import predict
@@ -36,9 +37,11 @@ class PipelineConfig:
 
     data: DatasetConfig = field(default_factory=DatasetConfig)
     model: TinyLlavaSpec = field(default_factory=TinyLlavaSpec)
-    pretrain: StageConfig = field(default_factory=lambda: StageConfig(steps=400, lr=3e-3))
-    finetune: StageConfig = field(default_factory=lambda: StageConfig(steps=500, lr=2e-3, replay_fraction=0.25))
+    pretrain: StageConfig = field(default_factory=lambda: StageConfig(steps=400, lr=1.5e-3))
+    finetune: StageConfig = field(default_factory=lambda: StageConfig(steps=800, lr=1.5e-3, replay_fraction=0.25))
     init_seed: int = 0
+    #: Steps between accuracy probes recorded in the fine-tuning history (learning curves).
+    curve_every: int = 100
 
 
 class Pipeline:
@@ -76,9 +79,12 @@ class Pipeline:
         model.eval()
         return model
 
+    def _pretrain_path(self) -> Path:
+        return self._checkpoint("pretrain", self.config.pretrain, self.config.init_seed)
+
     def pretrained(self, *, progress: bool = True) -> LlavaForConditionalGeneration:
         """The model after pretraining on the real population (trained once, then loaded)."""
-        path = self._checkpoint("pretrain", self.config.pretrain, self.config.init_seed)
+        path = self._pretrain_path()
         if not path.exists():
             logger.info("pretraining the tiny model -> %s", path)
             model = build_tiny_llava(self.processor, self.config.model, seed=self.config.init_seed).to(self.device)
@@ -89,40 +95,38 @@ class Pipeline:
             save_model(model, self.processor, path, extra_json={HISTORY_FILE: history})
         return self._load(path)
 
-    def finetuned(
-        self, exclude: Collection[str] = frozenset(), *, progress: bool = True, eval_every: int = 0
-    ) -> LlavaForConditionalGeneration:
+    def _finetune_path(self, exclude: frozenset[str]) -> Path:
+        config = self.config
+        return self._checkpoint(
+            "finetune", config.pretrain, config.finetune, config.init_seed, config.curve_every, exclude
+        )
+
+    def finetuned(self, exclude: Collection[str] = frozenset(), *, progress: bool = True) -> LlavaForConditionalGeneration:
         """The model fine-tuned on the fictitious population, minus the QA ids in ``exclude``.
 
         With ``exclude`` empty this is the paper's *Finetune* model; with the forget set it is
-        the retrain oracle (*Goal*). ``eval_every`` adds accuracy curves to the stored history.
+        the retrain oracle (*Goal*). Each call returns a fresh copy loaded from the checkpoint.
         """
-        exclude = frozenset(exclude)
-        path = self._checkpoint(
-            "finetune", self.config.pretrain, self.config.finetune, self.config.init_seed, exclude, eval_every
-        )
+        path = self._finetune_path(frozenset(exclude))
         if not path.exists():
             model = self.pretrained(progress=progress)
             logger.info("fine-tuning on the fictitious population (%d QA excluded) -> %s", len(exclude), path)
             history = train_stage(
                 model, self.encoder, finetuning_items(self.dataset, exclude), self.config.finetune,
                 replay=pretraining_items(self.dataset), desc="fine-tuning", progress=progress,
-                eval_fn=self._curve_probe(model) if eval_every else None, eval_every=eval_every,
+                eval_fn=self._curve_probe(model), eval_every=self.config.curve_every,
             )
             save_model(model, self.processor, path, extra_json={HISTORY_FILE: history})
         return self._load(path)
 
-    def history(self, stage: str, exclude: Collection[str] = frozenset(), *, eval_every: int = 0) -> list[dict]:
+    def history(self, stage: str, exclude: Collection[str] = frozenset()) -> list[dict]:
         """The stored per-step log of a stage (``"pretrain"`` or ``"finetune"``)."""
         if stage == "pretrain":
             self.pretrained()
-            path = self._checkpoint("pretrain", self.config.pretrain, self.config.init_seed)
+            path = self._pretrain_path()
         elif stage == "finetune":
-            self.finetuned(exclude, eval_every=eval_every)
-            path = self._checkpoint(
-                "finetune", self.config.pretrain, self.config.finetune, self.config.init_seed,
-                frozenset(exclude), eval_every,
-            )
+            self.finetuned(exclude)
+            path = self._finetune_path(frozenset(exclude))
         else:
             raise ValueError(f"stage must be one of ('pretrain', 'finetune'), got {stage!r}")
         return read_json(path / HISTORY_FILE)
@@ -144,3 +148,36 @@ class Pipeline:
             }
 
         return evaluate
+
+
+def make_config(
+    *,
+    seed: int | None = None,
+    n_persons: int | None = None,
+    n_events: int | None = None,
+    pretrain_steps: int | None = None,
+    finetune_steps: int | None = None,
+    learning_rate: float | None = None,
+    replay_fraction: float | None = None,
+) -> PipelineConfig:
+    """``PipelineConfig()`` with the given chapter parameters overridden (``None`` keeps the default).
+
+    Chapters expose these as papermill parameters, so ``-p finetune_steps 400`` changes the
+    fine-tuned model and, through the cache key, everything computed from it. ``seed`` reseeds
+    everything at once: the dataset, the initial weights and both stages' batch order.
+    """
+
+    def given(**values: object) -> dict[str, object]:
+        return {key: value for key, value in values.items() if value is not None}
+
+    base = PipelineConfig()
+    return replace(
+        base,
+        data=replace(base.data, **given(seed=seed, n_persons=n_persons, n_events=n_events)),
+        pretrain=replace(base.pretrain, **given(seed=seed, steps=pretrain_steps, lr=learning_rate)),
+        finetune=replace(
+            base.finetune,
+            **given(seed=seed, steps=finetune_steps, lr=learning_rate, replay_fraction=replay_fraction),
+        ),
+        **given(init_seed=seed),
+    )

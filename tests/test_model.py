@@ -56,3 +56,13 @@ def test_same_seed_same_weights():
 def test_missing_checkpoint_names_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="no-such-checkpoint"):
         load_model(tmp_path / "no-such-checkpoint")
+
+
+def test_parameter_counts_cover_every_parameter_once():
+    from pebench.model import parameter_counts
+
+    spec = TinyLlavaSpec()
+    model = build_tiny_llava(build_tiny_processor(TEXTS, spec), spec, seed=0)
+    counts = parameter_counts(model)
+    assert counts["total"] == sum(p.numel() for p in model.parameters())
+    assert all(counts[name] > 0 for name in ("vision_tower", "multi_modal_projector", "language_model"))

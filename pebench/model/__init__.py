@@ -1,6 +1,7 @@
 """Models: the tiny LLaVA trained from scratch, and loading of any LLaVA-compatible checkpoint."""
 
 from pebench.model.loading import load_model, save_model
+from pebench.model.summary import parameter_counts
 from pebench.model.tiny import TinyLlavaSpec, build_tiny_llava, build_tiny_processor
 from pebench.model.tokenizer import build_word_tokenizer
 
@@ -10,5 +11,6 @@ __all__ = [
     "build_tiny_processor",
     "build_word_tokenizer",
     "load_model",
+    "parameter_counts",
     "save_model",
 ]

@@ -29,13 +29,13 @@ _CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
 @dataclass(frozen=True)
 class TinyLlavaSpec:
-    """Sizes of the tiny model. Defaults: ~1.1 M parameters, 16 image tokens for 32 px images."""
+    """Sizes of the tiny model. Defaults: ~2 M parameters, 16 image tokens for 32 px images."""
 
     image_size: int = 32
     patch_size: int = 8
-    vision_hidden: int = 128
+    vision_hidden: int = 192
     vision_layers: int = 2
-    text_hidden: int = 128
+    text_hidden: int = 192
     text_layers: int = 4
     attention_heads: int = 4
     max_positions: int = 128
