@@ -61,7 +61,9 @@ def run_experiment(pipeline: Pipeline, experiment: Experiment, *, progress: bool
             method = make_method(experiment.method, **experiment.hyperparameters)
             history = unlearn(model, pipeline.encoder, split, method, experiment.unlearn, progress=progress)
     seconds = time.perf_counter() - start
-    metrics, table = evaluate(model, pipeline.encoder, split, oracle_forget_statistics=oracle_statistics(pipeline, split))
+    metrics, table = evaluate(
+        model, pipeline.encoder, split, oracle_forget_statistics=oracle_statistics(pipeline, split, progress=progress)
+    )
     result = {
         "experiment": dataclasses.asdict(experiment),
         "forget_persons": sorted(split.persons),
@@ -76,10 +78,10 @@ def run_experiment(pipeline: Pipeline, experiment: Experiment, *, progress: bool
     return result
 
 
-def oracle_statistics(pipeline: Pipeline, split: ForgetSplit) -> list[float]:
+def oracle_statistics(pipeline: Pipeline, split: ForgetSplit, *, progress: bool = True) -> list[float]:
     """The retrain oracle's forget-set statistics (cached): the reference of ``forget_quality``."""
     path = pipeline.root / "results" / f"oracle-{cache_key(pipeline.config, split.spec)}.json"
     if not path.exists():
-        oracle = pipeline.finetuned(split.forget_qa_ids)
+        oracle = pipeline.finetuned(split.forget_qa_ids, progress=progress)
         atomic_write_json(path, forget_statistics(oracle, pipeline.encoder, split))
     return read_json(path)
