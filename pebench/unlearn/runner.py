@@ -32,7 +32,7 @@ class UnlearnConfig:
     """Optimisation of an unlearning run: steps, constant learning rate, batch size, seed."""
 
     steps: int = 40
-    lr: float = 1e-3
+    lr: float = 1e-4
     batch_size: int = 16
     seed: int = 0
 

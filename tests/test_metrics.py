@@ -1,0 +1,84 @@
+"""Metric definitions: scorers, privacy statistics, and the suite on the fixture's bounds."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pebench.experiment import Experiment, run_experiment
+from pebench.metrics import answer_quality, forget_quality, is_refusal, membership_auc, refusal_rate
+from pebench.metrics.suite import evaluation_groups
+from pebench.refusals import REFUSALS
+from pebench.targets import ForgetSpec, ForgetSplit
+
+
+def test_ks_of_identical_samples_is_one_and_of_disjoint_samples_is_small():
+    sample = [0.1, 0.5, -0.3, 2.0, 1.1]
+    assert forget_quality(sample, sample) == pytest.approx(1.0)
+    assert forget_quality([0.0] * 20, [5.0] * 20) < 1e-6
+
+
+def test_membership_auc_extremes():
+    assert membership_auc([3, 4, 5], [0, 1, 2]) == 1.0
+    assert membership_auc([0, 1, 2], [3, 4, 5]) == 0.0
+    assert membership_auc([1, 2], [1, 2]) == pytest.approx(0.5)
+    with pytest.raises(ValueError):
+        membership_auc([], [1.0])
+
+
+def test_answer_quality_scores_each_kind_by_its_rule():
+    rows = pd.DataFrame(
+        [
+            {"kind": "person", "exact": 1.0, "rouge_l": 1.0},
+            {"kind": "event", "exact": 0.0, "rouge_l": 0.5},
+        ]
+    )
+    assert answer_quality(rows) == pytest.approx(0.75)
+
+
+def test_refusals_are_recognised():
+    assert all(is_refusal(r) for r in REFUSALS)
+    assert not is_refusal("a chemist mixes glowing liquids")
+    assert refusal_rate(["i do not know who this person is", "tavin morrel"]) == 0.5
+
+
+def test_groups_are_disjoint_where_they_must_be(small_pipeline):
+    split = ForgetSplit(small_pipeline.dataset, ForgetSpec("person", 0.25, seed=1))
+    groups = {name: {item.qa_id for item in items} for name, items in evaluation_groups(split).items()}
+    assert groups["person_forget"] and groups["person_heldout"] and groups["event_scope"]
+    assert not groups["person_forget"] & groups["person_retain"]
+    assert not groups["person_forget"] & groups["person_heldout"]
+    assert not groups["person_forget"] & groups["event_scope"]
+    retain_ids = {item.qa_id for item in split.unlearning_retain_items()}
+    assert not retain_ids & (groups["person_forget"] | groups["event_scope"])
+
+
+def test_forget_draw_is_deterministic_and_joint_is_the_union(small_pipeline):
+    dataset = small_pipeline.dataset
+    person = ForgetSplit(dataset, ForgetSpec("person", 0.25, seed=3))
+    event = ForgetSplit(dataset, ForgetSpec("event", 0.25, seed=3))
+    joint = ForgetSplit(dataset, ForgetSpec("joint", 0.25, seed=3))
+    assert person.persons == ForgetSplit(dataset, ForgetSpec("person", 0.25, seed=3)).persons
+    assert joint.persons == person.persons and joint.events == event.events
+    draws = {ForgetSplit(dataset, ForgetSpec("person", 0.25, seed=s)).persons for s in range(10)}
+    assert len(draws) > 1, "the seed must change which persons are forgotten"
+
+
+def test_bounds_finetune_remembers_and_oracle_never_learned(small_pipeline):
+    spec = ForgetSpec("person", 0.25, seed=0)
+    finetune = run_experiment(small_pipeline, Experiment("finetune", spec), progress=False)["metrics"]
+    oracle = run_experiment(small_pipeline, Experiment("retrain", spec), progress=False)["metrics"]
+    assert finetune["person_efficacy"] < 0.2  # the fine-tuned model still names the forget persons
+    # The oracle never saw the forget persons' names, and names are unique words: it cannot say them.
+    assert oracle["person_efficacy"] == 1.0 and oracle["person_generality"] == 1.0
+    assert oracle["forget_quality"] == pytest.approx(1.0)  # its own statistics against themselves
+    assert finetune["forget_quality"] < oracle["forget_quality"]
+
+
+def test_experiment_results_are_cached(small_pipeline):
+    experiment = Experiment("finetune", ForgetSpec("event", 0.25, seed=0))
+    first = run_experiment(small_pipeline, experiment, progress=False)
+    results = list((small_pipeline.root / "results").glob("*.json"))
+    second = run_experiment(small_pipeline, experiment, progress=False)
+    assert first == second
+    assert list((small_pipeline.root / "results").glob("*.json")) == results
