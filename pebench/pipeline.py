@@ -38,7 +38,7 @@ class PipelineConfig:
     data: DatasetConfig = field(default_factory=DatasetConfig)
     model: TinyLlavaSpec = field(default_factory=TinyLlavaSpec)
     pretrain: StageConfig = field(default_factory=lambda: StageConfig(steps=400, lr=1.5e-3))
-    finetune: StageConfig = field(default_factory=lambda: StageConfig(steps=800, lr=1.5e-3, replay_fraction=0.25))
+    finetune: StageConfig = field(default_factory=lambda: StageConfig(steps=600, lr=1.5e-3, replay_fraction=0.25))
     init_seed: int = 0
     #: Steps between accuracy probes recorded in the fine-tuning history (learning curves).
     curve_every: int = 100

@@ -1,0 +1,141 @@
+"""Grids of experiments over methods, targets and seeds, and the tables the chapters show.
+
+Chapters describe *what* to compare (methods, targets, seeds, one varied setting); this module
+runs the grid through the cached ``run_experiment`` and turns the results into tidy frames:
+one row per (method, target, seed, metric) value, then means with spread for the paper's tables.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from pebench.experiment import Experiment, run_experiment
+from pebench.pipeline import Pipeline
+from pebench.targets import ForgetSpec
+from pebench.unlearn import UnlearnConfig
+
+logger = logging.getLogger(__name__)
+
+#: Display names in the order of the paper's tables (bounds first and last).
+LABELS = {
+    "finetune": "Finetune",
+    "ga": "GA",
+    "gd": "GD",
+    "kl": "KL",
+    "po": "PO",
+    "npo": "NPO",
+    "simnpo": "SimNPO",
+    "rmu": "RMU",
+    "balanced": "Balanced",
+    "retrain": "Goal (retrain)",
+}
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One row of a comparison: a method with fixed hyper-parameters, under a display label."""
+
+    method: str
+    hyperparameters: Mapping[str, object] = field(default_factory=dict)
+    label: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.label or LABELS.get(self.method, self.method)
+
+
+def arms(methods: Iterable[str]) -> list[Arm]:
+    """Default-hyper-parameter arms for method names."""
+    return [Arm(method) for method in methods]
+
+
+def run_grid(
+    pipeline: Pipeline,
+    rows: Sequence[Arm],
+    targets: Sequence[str],
+    seeds: Sequence[int],
+    *,
+    ratio: float = 0.1,
+    unlearn: UnlearnConfig | None = None,
+    compare_to_oracle: bool = True,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Run every (arm, target, seed) and return one row per metric value.
+
+    Columns: ``method`` (display name), ``target``, ``seed``, ``metric``, ``value``, ``seconds``.
+    Cached runs are read back, so rerunning a chapter only computes what changed.
+    """
+    unlearn = unlearn or UnlearnConfig()
+    records = []
+    grid = list(itertools.product(rows, targets, seeds))
+    for arm, target, seed in tqdm(grid, desc="experiments", disable=not progress):
+        experiment = Experiment(
+            arm.method,
+            ForgetSpec(target, ratio, seed),
+            dict(arm.hyperparameters),
+            replace(unlearn, seed=seed),
+            compare_to_oracle=compare_to_oracle,
+        )
+        result = run_experiment(pipeline, experiment, progress=False)
+        for metric, value in result["metrics"].items():
+            records.append(
+                {"method": arm.name, "target": target, "seed": seed, "metric": metric,
+                 "value": value, "seconds": result["seconds"]}
+            )
+    return pd.DataFrame.from_records(records)
+
+
+def summarize(long: pd.DataFrame, by: Sequence[str] = ("method", "target", "metric")) -> pd.DataFrame:
+    """Mean, standard deviation and number of seeds of each metric per group."""
+    grouped = long.groupby(list(by), sort=False)["value"]
+    return grouped.agg(mean="mean", std="std", n="count").reset_index()
+
+
+def bootstrap_interval(values: Sequence[float], *, level: float = 0.95, resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean (deterministic for a given ``seed``)."""
+    data = np.asarray(values, dtype=float)
+    if data.size < 2:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    means = rng.choice(data, size=(resamples, data.size), replace=True).mean(axis=1)
+    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
+def paper_table(
+    summary: pd.DataFrame, columns: Mapping[str, Sequence[tuple[str, str]]], row_order: Sequence[str]
+) -> pd.DataFrame:
+    """Lay a summary out like the paper: rows = methods, column groups of (label, metric).
+
+    ``columns`` maps a target (``"person"``, ``"event"``, ``"joint"``) to ``(label, metric)``
+    pairs; cells hold ``"mean ± std"`` strings for display. Use ``table_values`` for numbers.
+    """
+    values = table_values(summary, columns, row_order)
+    spread = table_values(summary, columns, row_order, statistic="std")
+    return values.combine(spread, lambda m, s: m.map("{:.3f}".format) + " ± " + s.fillna(0).map("{:.3f}".format))
+
+
+def table_values(
+    summary: pd.DataFrame,
+    columns: Mapping[str, Sequence[tuple[str, str]]],
+    row_order: Sequence[str],
+    *,
+    statistic: str = "mean",
+) -> pd.DataFrame:
+    """The numbers behind ``paper_table`` (one statistic), with a two-level column index."""
+    indexed = summary.set_index(["method", "target", "metric"])[statistic]
+    data = {
+        (target, label): [indexed.get((method, target, metric), np.nan) for method in row_order]
+        for target, pairs in columns.items()
+        for label, metric in pairs
+    }
+    frame = pd.DataFrame(data, index=pd.Index(row_order, name="method"))
+    frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["unlearning target", "metric"])
+    return frame
