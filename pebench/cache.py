@@ -9,6 +9,7 @@ a half-written entry that a later run would trust.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -37,6 +38,25 @@ def cache_key(*parts: Any, length: int = 16) -> str:
     """A stable hex digest of ``parts`` (dataclasses, dicts, sets, scalars) and the code version."""
     payload = json.dumps([pebench.__version__, _jsonable(list(parts))], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:length]
+
+
+@functools.cache
+def source_fingerprint(*names: str) -> str:
+    """Digest of the source of ``pebench`` modules/packages ``names`` (e.g. ``"train"``, ``"experiment.py"``).
+
+    Part of cache keys, so editing the code that computes a result invalidates it: a published
+    number always follows from the code as it is, not from an older version of it.
+    """
+    root = Path(pebench.__file__).parent
+    digest = hashlib.sha256()
+    for name in names:
+        path = root / name
+        if not path.exists():
+            raise ValueError(f"no pebench module or package named {name!r}")
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(str(file.relative_to(root)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def atomic_write_text(path: Path, text: str) -> None:

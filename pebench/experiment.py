@@ -13,15 +13,17 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from pebench.cache import atomic_write_json, cache_key, read_json
+from pebench.cache import atomic_write_json, cache_key, read_json, source_fingerprint
 from pebench.metrics import evaluate, forget_statistics
-from pebench.pipeline import Pipeline
+from pebench.pipeline import MODEL_SOURCES, Pipeline
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import METHODS, UnlearnConfig, make_method, unlearn
 
 logger = logging.getLogger(__name__)
 
 BOUNDS = ("finetune", "retrain")
+#: The modules whose code determines a result beyond the base models (part of its cache key).
+RESULT_SOURCES = ("unlearn", "metrics", "targets.py", "experiment.py")
 
 
 def method_names() -> tuple[str, ...]:
@@ -50,7 +52,7 @@ class Experiment:
 
 def run_experiment(pipeline: Pipeline, experiment: Experiment, *, progress: bool = True) -> dict:
     """Metrics (and per-item answers) of ``experiment``, computed once and then read from disk."""
-    path = pipeline.root / "results" / f"{cache_key(pipeline.config, experiment)}.json"
+    path = pipeline.root / "results" / f"{_result_key(pipeline, experiment)}.json"
     if path.exists():
         return read_json(path)
     split = ForgetSplit(pipeline.dataset, experiment.forget)
@@ -80,9 +82,13 @@ def run_experiment(pipeline: Pipeline, experiment: Experiment, *, progress: bool
     return result
 
 
+def _result_key(pipeline: Pipeline, *parts: object) -> str:
+    return cache_key(source_fingerprint(*MODEL_SOURCES), source_fingerprint(*RESULT_SOURCES), pipeline.config, *parts)
+
+
 def oracle_statistics(pipeline: Pipeline, split: ForgetSplit, *, progress: bool = True) -> list[float]:
     """The retrain oracle's forget-set statistics (cached): the reference of ``forget_quality``."""
-    path = pipeline.root / "results" / f"oracle-{cache_key(pipeline.config, split.spec)}.json"
+    path = pipeline.root / "results" / f"oracle-{_result_key(pipeline, split.spec)}.json"
     if not path.exists():
         oracle = pipeline.finetuned(split.forget_qa_ids, progress=progress)
         atomic_write_json(path, forget_statistics(oracle, pipeline.encoder, split))

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from transformers import LlavaForConditionalGeneration, ProcessorMixin
 
-from pebench.cache import cache_key, read_json
+from pebench.cache import cache_key, read_json, source_fingerprint
 from pebench.paths import artifacts_dir
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.encoding import Encoder
@@ -29,6 +29,8 @@ from pebench.train.stages import StageConfig, finetuning_items, pretraining_item
 logger = logging.getLogger(__name__)
 
 HISTORY_FILE = "history.json"
+#: The modules whose code determines a checkpoint (part of its cache key).
+MODEL_SOURCES = ("data", "model", "train", "encoding.py", "inference.py", "pipeline.py", "refusals.py")
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ class Pipeline:
 
     # -- checkpoints --------------------------------------------------------------------------
     def _checkpoint(self, name: str, *key_parts: object) -> Path:
-        return self.root / "models" / f"{name}-{cache_key(self.config.data, self.config.model, *key_parts)}"
+        key = cache_key(source_fingerprint(*MODEL_SOURCES), self.config.data, self.config.model, *key_parts)
+        return self.root / "models" / f"{name}-{key}"
 
     def _load(self, path: Path) -> LlavaForConditionalGeneration:
         model, _ = load_model(path, device=self.device)

@@ -9,6 +9,9 @@ Definitions (``k`` is a forgotten kind, "person" or "event"; quality is
   (training images showing no target). Higher = better kept.
 * ``{o}_scope``      = quality on the *other* kind ``o`` of question on the forget images
   (single-concept targets only): the cross-concept interference measure. Higher = less harm.
+* ``{o}_elsewhere``  = quality on the other kind ``o`` of question on images *without* a target:
+  the baseline for scope. ``{o}_elsewhere - {o}_scope`` is the damage that lands on the very
+  images of the forgotten concept (single-concept targets only).
 * ``real``           = quality on the "real" population's person and event questions, learned in
   pretraining (the paper's Real column). Higher = better kept.
 * ``world_fact``     = exact match on the general questions (shirt colour, object count) on
@@ -52,6 +55,7 @@ def evaluation_groups(split: ForgetSplit) -> dict[str, list[QAItem]]:
         if split.spec.target != "joint":
             other = OTHER_KIND[kind]
             groups[f"{other}_scope"] = split.scope(other)
+            groups[f"{other}_elsewhere"] = split.retain(other)
     groups["real"] = [
         item for kind in ("person", "event") for item in dataset.select(population="real", split="train", kind=kind)
     ]
@@ -82,9 +86,9 @@ def evaluate(
         metrics[f"{kind}_generality"] = 1.0 - answer_quality(table.loc[[i.qa_id for i in groups[f"{kind}_heldout"]]])
         metrics[f"{kind}_retain"] = answer_quality(table.loc[[i.qa_id for i in groups[f"{kind}_retain"]]])
         metrics[f"{kind}_refusal"] = refusal_rate(forget_rows["prediction"])
-        if f"{OTHER_KIND[kind]}_scope" in groups:
-            scope_rows = table.loc[[i.qa_id for i in groups[f"{OTHER_KIND[kind]}_scope"]]]
-            metrics[f"{OTHER_KIND[kind]}_scope"] = answer_quality(scope_rows)
+        for group in (f"{OTHER_KIND[kind]}_scope", f"{OTHER_KIND[kind]}_elsewhere"):
+            if group in groups:
+                metrics[group] = answer_quality(table.loc[[i.qa_id for i in groups[group]]])
     metrics["real"] = answer_quality(table.loc[[i.qa_id for i in groups["real"]]])
     metrics["world_fact"] = answer_quality(table.loc[[i.qa_id for i in groups["world_fact"]]])
 
