@@ -7,6 +7,7 @@ we cannot run offline), general questions by exact match. Higher is better; rang
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 #: Which column of the prediction table scores each question kind.
@@ -17,7 +18,10 @@ def answer_quality(predictions: pd.DataFrame) -> float:
     """Mean score of the rows, each scored by its kind's rule; NaN for an empty selection."""
     if predictions.empty:
         return float("nan")
-    scores = pd.Series(
-        [predictions[column].to_numpy()[i] for i, column in enumerate(predictions["kind"].map(SCORE_COLUMN))]
+    kinds = predictions["kind"].to_numpy()
+    if unknown := set(kinds) - set(SCORE_COLUMN):
+        raise ValueError(f"kind must be one of {tuple(SCORE_COLUMN)}, got {sorted(unknown)}")
+    scores = np.select(
+        [kinds == kind for kind in SCORE_COLUMN], [predictions[column].to_numpy() for column in SCORE_COLUMN.values()]
     )
     return float(scores.mean())
