@@ -139,3 +139,47 @@ def table_values(
     frame = pd.DataFrame(data, index=pd.Index(row_order, name="method"))
     frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["unlearning target", "metric"])
     return frame
+
+
+def interference_table(summary: pd.DataFrame, *, reference: str = "Finetune") -> pd.DataFrame:
+    """Change (vs ``reference``) of each concept's answer quality after forgetting one concept.
+
+    For each method and forgotten concept: the forgotten concept on its own images (the intended
+    drop), the *other* concept on those same images (scope) and the other concept on images
+    without a target (elsewhere). ``interference`` = drop on the same images minus drop
+    elsewhere: damage that follows the forgotten concept's images rather than the model at large.
+    """
+    means = summary.set_index(["method", "target", "metric"])["mean"]
+    rows = []
+    for method in summary["method"].unique():
+        for target, other in (("person", "event"), ("event", "person")):
+            def delta(metric: str, sign: float = 1.0) -> float:
+                return sign * (means[(method, target, metric)] - means[(reference, target, metric)])
+
+            same, elsewhere = delta(f"{other}_scope"), delta(f"{other}_elsewhere")
+            rows.append(
+                {
+                    "method": method,
+                    "forgotten": target,
+                    "target concept": delta(f"{target}_efficacy", sign=-1.0),
+                    "other concept, same images": same,
+                    "other concept, other images": elsewhere,
+                    "interference": same - elsewhere,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def paired_gain(results: pd.DataFrame, base: str, variant: str) -> pd.DataFrame:
+    """``variant - base`` per target and metric, paired by seed: mean, sd and number of seeds.
+
+    Pairing by seed compares the two methods on the same forget set and batch order, so the
+    spread reflects the methods, not the luck of the draw.
+    """
+    keys = ["target", "seed", "metric"]
+    pivot = results[results["method"].isin([base, variant])].pivot_table(
+        index=keys, columns="method", values="value"
+    )
+    difference = (pivot[variant] - pivot[base]).rename("value").reset_index()
+    difference["method"] = f"{variant} − {base}"
+    return summarize(difference)
