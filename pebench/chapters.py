@@ -33,12 +33,14 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
+from pebench.cache import atomic_write_json
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
 
 log = logging.getLogger(__name__)
@@ -240,11 +242,14 @@ def run_all(
     parameters: Mapping[str, Any] | None = None,
     *,
     only: Iterable[str | int] | None = None,
+    times_path: str | os.PathLike[str] | None = None,
     **kwargs: Any,
 ) -> list[Path]:
     """Execute every chapter in ``directory`` (default: ``CHAPTERS_DIR``) in place, in order, stopping
     at the first failure (later chapters may use what earlier ones produced). ``only`` restricts the
-    run to the given chapter numbers; other keyword arguments go to ``run_chapter``."""
+    run to the given chapter numbers; other keyword arguments go to ``run_chapter``. With
+    ``times_path``, the wall-clock seconds of each chapter are written there as JSON (the book's
+    time budget is tracked in ``benchmarks/``)."""
     folder = Path(directory) if directory is not None else chapters_dir()
     chapters = list_chapters(folder)
     if only is not None:
@@ -252,7 +257,17 @@ def run_all(
     if not chapters:
         raise FileNotFoundError(f"no chapter notebooks (NN_*.ipynb) in {folder}")
     log.info("%d chapter(s) to run: %s", len(chapters), ", ".join(p.name for p in chapters))
-    return [run_chapter(chapter, parameters=parameters, **kwargs) for chapter in chapters]
+    outputs, seconds = [], {}
+    for chapter in chapters:
+        start = time.perf_counter()
+        outputs.append(run_chapter(chapter, parameters=parameters, **kwargs))
+        seconds[chapter.name] = round(time.perf_counter() - start, 1)
+        log.info("%s took %.0f s", chapter.name, seconds[chapter.name])
+    if times_path is not None:
+        record = {"chapters": seconds, "total_seconds": round(sum(seconds.values()), 1),
+                  "parameters": dict(parameters or {}), "cpu_count": os.cpu_count()}
+        atomic_write_json(Path(times_path), record)
+    return outputs
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -309,7 +324,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", error)
         return 2
     try:
-        run_all(folder, parameters, only=args.only, cwd=args.cwd, log_output=args.log_output)
+        # A full default run is the book build: record its time per chapter for the budget.
+        times = find_repo_root(folder) / "benchmarks" / "results" / "chapter_times.json"
+        full_run = not args.only and not parameters
+        run_all(folder, parameters, only=args.only, cwd=args.cwd, log_output=args.log_output,
+                times_path=times if full_run else None)
     except Exception as error:  # noqa: BLE001 - report and stop; the traceback is in the log and the notebook
         log.error("stopped: %s", error)
         return 1
