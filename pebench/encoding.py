@@ -49,17 +49,42 @@ class Encoder:
 
     def _tokenize(self, text: str) -> list[int]:
         expanded = text.replace(self.image_token, self.image_token * self.image_token_count)
-        return self.tokenizer(expanded, add_special_tokens=False)["input_ids"]
+        ids = self.tokenizer(expanded, add_special_tokens=False)["input_ids"]
+        bos = self.tokenizer.bos_token
+        if bos and text.startswith(bos):  # the template wrote BOS itself
+            return ids
+        return [*self.special_prefix, *ids]
+
+    @property
+    def special_prefix(self) -> tuple[int, ...]:
+        """Ids the tokenizer puts before any text (Llama's ``<s>``; none for the tiny tokenizer).
+
+        LLaVA-1.5's chat template writes no BOS: the processor relies on the tokenizer adding it.
+        We tokenize the rendered prompt without special tokens (they would add an EOS for some
+        tokenizers), so the leading ones are put back here.
+        """
+        if not hasattr(self, "_special_prefix"):
+            plain = self.tokenizer("x", add_special_tokens=False)["input_ids"]
+            full = self.tokenizer("x", add_special_tokens=True)["input_ids"]
+            starts = [i for i in range(len(full) - len(plain) + 1) if full[i : i + len(plain)] == plain]
+            self._special_prefix = tuple(full[: starts[0]]) if starts else ()
+        return self._special_prefix
 
     def _prompt_ids(self, question: str) -> tuple[int, ...]:
         return tuple(self._tokenize(self._render(question, None)))
 
     def _answer_ids(self, question: str, answer: str) -> tuple[int, ...]:
-        """Answer tokens as the chat template writes them (end-of-turn tokens included)."""
+        """Answer tokens as the chat template writes them (end-of-turn tokens included).
+
+        A template that ends the assistant turn without the tokenizer's EOS (LLaVA-1.5's) gets EOS
+        appended, as LLaVA's own training does: otherwise the model never learns to stop.
+        """
         prompt = self.prompt_ids(question)
         full = self._tokenize(self._render(question, answer))
         if tuple(full[: len(prompt)]) == prompt and len(full) > len(prompt):
-            return tuple(full[len(prompt) :])
+            answer_ids = tuple(full[len(prompt) :])
+            eos = self.tokenizer.eos_token_id
+            return answer_ids if eos is None or eos in answer_ids else (*answer_ids, eos)
         # Templates whose generation prompt is not a prefix of the full turn: answer + EOS.
         return tuple(self.tokenizer(" " + answer, add_special_tokens=False)["input_ids"]) + (
             self.tokenizer.eos_token_id,

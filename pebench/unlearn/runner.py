@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from pebench.encoding import Encoder, Example
+from pebench.model.lora import AdaptersOff, LoraSettings, maybe_lora
 from pebench.refusals import EVENT_REFUSALS, PERSON_REFUSALS
 from pebench.targets import ForgetSplit
 from pebench.train.loop import LoopConfig, run_loop
@@ -29,12 +30,17 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class UnlearnConfig:
-    """Optimisation of an unlearning run: steps, constant learning rate, batch size, seed."""
+    """Optimisation of an unlearning run: steps, constant learning rate, batch size, seed.
+
+    With ``lora`` the run trains LoRA adapters (``pebench.model.lora``) instead of every weight and
+    merges them into the model at the end; ``None`` (the book's default) trains the full model.
+    """
 
     steps: int = 40
     lr: float = 1e-4
     batch_size: int = 16
     seed: int = 0
+    lora: LoraSettings | None = None
 
     def __post_init__(self) -> None:
         if self.batch_size < 2:
@@ -102,20 +108,28 @@ def unlearn(
     *,
     progress: bool = True,
 ) -> list[dict[str, float]]:
-    """Apply ``method`` to ``model`` in place; return the per-step log."""
+    """Apply ``method`` to ``model`` in place; return the per-step log.
+
+    The frozen reference (KL, NPO, RMU) is a deep copy taken before any adapter exists, or, with
+    ``config.lora.shared_reference``, the same model with its adapters switched off (no copy).
+    """
     if method.balances_kinds and len(split.spec.kinds) < 2:
         raise ValueError(f"method {method.name!r} balances persons and events: use target='joint'")
+    shared_reference = config.lora is not None and config.lora.shared_reference
     reference = None
-    if method.uses_reference:
+    if method.uses_reference and not shared_reference:
         reference = copy.deepcopy(model).eval().requires_grad_(False)
-    method.setup(model, reference)
     device = next(model.parameters()).device
     logger.info("unlearning %s with %r for %d steps", split, method, config.steps)
-    return run_loop(
-        model,
-        unlearning_batches(encoder, split, method, config, device),
-        lambda batch: method.loss(model, batch),
-        config.loop(),
-        desc=f"unlearning ({method.name})",
-        progress=progress,
-    )
+    with maybe_lora(model, config.lora) as trained:
+        if method.uses_reference and shared_reference:
+            reference = AdaptersOff(trained)
+        method.setup(trained, reference)
+        return run_loop(
+            trained,
+            unlearning_batches(encoder, split, method, config, device),
+            lambda batch: method.loss(trained, batch),
+            config.loop(),
+            desc=f"unlearning ({method.name})",
+            progress=progress,
+        )
