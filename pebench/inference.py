@@ -8,12 +8,32 @@ exactly what the model would say to each example alone, only many times faster.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import torch
 from tqdm.auto import tqdm
 
 from pebench.encoding import IGNORE_INDEX, Encoder, Example
+from pebench.train.distributed import data_parallel
+
+_across_processes = False
+
+
+@contextmanager
+def generation_across_processes() -> Iterator[None]:
+    """Inside this block, ``generate_answers`` shares its batches among data-parallel processes.
+
+    Each process generates every ``N``-th batch and the answers are gathered, so evaluating under
+    ``accelerate launch`` takes ``1/N`` of the time. Every process must make the same calls (the
+    gather waits for all of them). Without the launcher this changes nothing.
+    """
+    global _across_processes
+    previous, _across_processes = _across_processes, True
+    try:
+        yield
+    finally:
+        _across_processes = previous
 
 
 @torch.no_grad()
@@ -39,6 +59,9 @@ def generate_answers(
     answers: list[str] = [""] * len(examples)
     tokenizer = encoder.tokenizer
     device = next(model.parameters()).device
+    parallel = data_parallel() if _across_processes else None
+    if parallel is not None:
+        chunks = chunks[parallel.rank :: parallel.world]
     for chunk in tqdm(chunks, desc="generating", disable=not progress, leave=False):
         batch = encoder.generation_batch([examples[i] for i in chunk])
         batch = {key: value.to(device) for key, value in batch.items()}
@@ -52,6 +75,11 @@ def generate_answers(
         new_tokens = output[:, batch["input_ids"].shape[1] :]
         for i, text in zip(chunk, tokenizer.batch_decode(new_tokens, skip_special_tokens=True)):
             answers[i] = text.strip()
+    if parallel is not None:
+        mine = {i: answers[i] for chunk in chunks for i in chunk}
+        for part in parallel.gather_objects(mine):
+            for i, text in part.items():
+                answers[i] = text
     return answers
 
 

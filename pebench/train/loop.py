@@ -16,6 +16,8 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
+from pebench.train.distributed import data_parallel
+
 logger = logging.getLogger(__name__)
 
 SCHEDULES = ("cosine", "constant")
@@ -72,23 +74,38 @@ def run_loop(
     Only parameters with ``requires_grad`` are trained (so LoRA and frozen towers just work).
     With ``eval_fn`` and ``eval_every``, the numbers ``eval_fn()`` returns join the log every
     ``eval_every`` steps and after the last one (learning curves).
+
+    Under ``accelerate launch`` with several processes (``pebench.train.distributed``) each process
+    trains on its share of every batch and gradients are averaged before clipping, as DDP does;
+    the logged numbers are means over processes. Launched without it, nothing changes.
     """
     torch.manual_seed(config.seed)
+    parallel = data_parallel()
     parameters = [p for p in model.parameters() if p.requires_grad]
+    if parallel is not None:
+        parallel.broadcast_(parameters)
     optimizer = torch.optim.AdamW(parameters, lr=config.lr, weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, config.lr_factor)
     model.train()
     history: list[dict[str, float]] = []
-    bar = tqdm(range(config.steps), desc=desc, disable=not progress, leave=False)
+    show = progress and (parallel is None or parallel.is_main)
+    bar = tqdm(range(config.steps), desc=desc, disable=not show, leave=False)
     for step in bar:
-        loss, logs = loss_fn(next(batches))
+        batch = next(batches)
+        loss, logs = loss_fn(batch if parallel is None else parallel.shard(batch))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        if parallel is not None:
+            parallel.average_gradients_(parameters)
+            loss_value, *values = parallel.mean([float(loss.detach()), *logs.values()])
+            logs = dict(zip(logs, values))
+        else:
+            loss_value = float(loss.detach())
         if config.grad_clip is not None:
             torch.nn.utils.clip_grad_norm_(parameters, config.grad_clip)
         optimizer.step()
         scheduler.step()
-        record = {"step": float(step + 1), "loss": float(loss.detach()), "lr": scheduler.get_last_lr()[0], **logs}
+        record = {"step": float(step + 1), "loss": loss_value, "lr": scheduler.get_last_lr()[0], **logs}
         if eval_fn is not None and eval_every and ((step + 1) % eval_every == 0 or step + 1 == config.steps):
             record.update(eval_fn())
             model.train()
