@@ -1,0 +1,211 @@
+"""The paper's setting on a real checkpoint: fine-tune with LoRA, unlearn with each method, evaluate.
+
+This is the book's pipeline with the tiny model swapped for any ``LlavaForConditionalGeneration``
+checkpoint (a local folder, or a Hugging Face id already in the local cache; nothing is downloaded)
+and with LoRA switched on. It calls the same functions as the chapters (``train_stage``, ``unlearn``,
+``evaluate``), so a result here differs from the book's only by the model and the scale. Run it
+alone or under ``accelerate launch`` (data parallel over GPUs); see ``book/gpu.md``.
+
+Stages, as in ``pebench.pipeline``: *pretrain* teaches the "real" population and the general task (the
+model's prior knowledge that the Real and World Fact columns measure; a real MLLM does not know our
+procedural "real" persons), *finetune* teaches the fictitious population with replay, then each
+method unlearns a fresh copy of the fine-tuned model. Every stage's LoRA adapters are merged, so the
+fine-tuned checkpoint is an ordinary LLaVA folder.
+
+Command line (``--help`` lists every option)::
+
+    accelerate launch -m pebench.recipe --checkpoint llava-hf/llava-1.5-7b-hf --out runs/paper \\
+        --persons 200 --events 40 --dtype bfloat16 --gradient-checkpointing --shared-reference
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
+from pebench.encoding import Encoder
+from pebench.inference import generation_across_processes
+from pebench.metrics import evaluate, forget_statistics
+from pebench.model import load_model, save_model
+from pebench.model.lora import LoraSettings, maybe_lora
+from pebench.targets import TARGETS, ForgetSpec, ForgetSplit
+from pebench.train.distributed import data_parallel, process_device
+from pebench.train.stages import StageConfig, finetuning_items, pretraining_items, train_stage
+from pebench.unlearn import METHODS, UnlearnConfig, make_method, unlearn
+
+logger = logging.getLogger(__name__)
+
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+#: Pseudo-methods, as in ``pebench.experiment``: the model before unlearning, and the retrain oracle.
+BOUNDS = ("finetune", "retrain")
+
+
+@dataclass(frozen=True)
+class RecipeConfig:
+    """Everything a recipe run depends on. Defaults: the paper's 200 persons x 40 events, LoRA r=16.
+
+    ``pretrain=None`` skips that stage; ``lora=None`` (or ``unlearn.lora=None``) trains every weight.
+    """
+
+    checkpoint: str
+    data: DatasetConfig = field(
+        default_factory=lambda: DatasetConfig(n_persons=200, n_events=40, n_real_persons=20, n_real_events=8, image_size=336)
+    )
+    pretrain: StageConfig | None = field(default_factory=lambda: StageConfig(steps=300, batch_size=32, lr=2e-4, warmup_steps=20))
+    finetune: StageConfig = field(
+        default_factory=lambda: StageConfig(steps=1500, batch_size=32, lr=2e-4, warmup_steps=50, replay_fraction=0.25)
+    )
+    lora: LoraSettings | None = field(default_factory=lambda: LoraSettings(r=16, alpha=32))
+    unlearn: UnlearnConfig = field(
+        default_factory=lambda: UnlearnConfig(steps=40, lr=1e-5, batch_size=32, lora=LoraSettings(r=16, alpha=32))
+    )
+    forget: ForgetSpec = field(default_factory=ForgetSpec)
+    methods: tuple[str, ...] = ("finetune", "ga", "gd", "kl", "po", "npo")
+    dtype: str = "bfloat16"
+
+    def __post_init__(self) -> None:
+        if self.dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {tuple(DTYPES)}, got {self.dtype!r}")
+        allowed = BOUNDS + tuple(METHODS)
+        unknown = [m for m in self.methods if m not in allowed]
+        if unknown:
+            raise ValueError(f"methods must be among {allowed}, got {unknown}")
+
+
+def _train_stages(config: RecipeConfig, dataset: PEBenchDataset, exclude: frozenset[str], path: Path, progress: bool) -> Path:
+    """Pretrain + fine-tune ``config.checkpoint`` (minus the QA ids ``exclude``) and save it to ``path``."""
+    parallel = data_parallel()
+    if (path / "config.json").exists():
+        return path
+    model, processor = load_model(config.checkpoint, dtype=DTYPES[config.dtype], device=process_device())
+    encoder = Encoder(processor, dataset.image)
+    history = {}
+    stages = (
+        ("pretrain", config.pretrain, pretraining_items(dataset), None),
+        ("finetune", config.finetune, finetuning_items(dataset, exclude), pretraining_items(dataset)),
+    )
+    for name, stage, items, replay in stages:
+        if stage is None:
+            continue
+        with maybe_lora(model, config.lora) as trained:
+            history[name] = train_stage(trained, encoder, items, stage, replay=replay, desc=name, progress=progress)
+    if parallel is None or parallel.is_main:
+        save_model(model, processor, path, extra_json={"history.json": history})
+    if parallel is not None:
+        parallel.barrier()
+    return path
+
+
+def run_recipe(config: RecipeConfig, out: Path, *, progress: bool = True) -> dict[str, dict]:
+    """Run every method of ``config`` and write ``out/results.json``; return ``{method: result}``.
+
+    Checkpoints are kept under ``out`` (``finetuned/``, ``retrain-<target>/``), so an interrupted run
+    resumes after the last finished stage. Under ``accelerate launch`` every process runs this
+    function; the main process writes the files.
+    """
+    parallel = data_parallel()
+    main = parallel is None or parallel.is_main
+    out.mkdir(parents=True, exist_ok=True)
+    if main:
+        ensure_dataset(config.data, out / "data")
+    if parallel is not None:
+        parallel.barrier()
+    dataset = PEBenchDataset.load(ensure_dataset(config.data, out / "data"))
+    split = ForgetSplit(dataset, config.forget)
+    finetuned = _train_stages(config, dataset, frozenset(), out / "finetuned", progress and main)
+    oracle_stats = None
+    if "retrain" in config.methods:
+        oracle = _train_stages(config, dataset, split.forget_qa_ids, out / f"retrain-{config.forget.target}", progress and main)
+        model, processor = load_model(oracle, dtype=DTYPES[config.dtype], device=process_device())
+        oracle_stats = forget_statistics(model, Encoder(processor, dataset.image), split)
+        del model
+    results: dict[str, dict] = {}
+    for method in config.methods:
+        source = out / f"retrain-{config.forget.target}" if method == "retrain" else finetuned
+        model, processor = load_model(source, dtype=DTYPES[config.dtype], device=process_device())
+        encoder = Encoder(processor, dataset.image)
+        start = time.perf_counter()
+        history: list[dict[str, float]] = []
+        if method not in BOUNDS:
+            history = unlearn(model, encoder, split, make_method(method), config.unlearn, progress=progress and main)
+        unlearn_seconds = time.perf_counter() - start
+        with generation_across_processes():
+            metrics, _ = evaluate(model, encoder, split, oracle_forget_statistics=oracle_stats)
+        results[method] = {
+            "metrics": metrics,
+            "unlearn_seconds": unlearn_seconds,
+            "evaluate_seconds": time.perf_counter() - start - unlearn_seconds,
+            "history": history,
+        }
+        logger.info("%s: %s", method, {k: round(v, 3) for k, v in metrics.items()})
+        del model
+        if main:
+            payload = {"config": dataclasses.asdict(config), "results": results}
+            (out / "results.json").write_text(json.dumps(payload, indent=1, default=str))
+    return results
+
+
+def parse_args(argv: list[str] | None = None) -> tuple[RecipeConfig, Path]:
+    """The command line of ``python -m pebench.recipe`` as a ``RecipeConfig`` and output folder."""
+    default = RecipeConfig(checkpoint="")
+    p = argparse.ArgumentParser(prog="python -m pebench.recipe", description=__doc__.split("\n\n")[0])
+    p.add_argument("--checkpoint", required=True, help="local LLaVA folder or a cached Hugging Face id")
+    p.add_argument("--out", type=Path, required=True, help="folder for data, checkpoints and results.json")
+    p.add_argument("--persons", type=int, default=default.data.n_persons)
+    p.add_argument("--events", type=int, default=default.data.n_events)
+    p.add_argument("--image-size", type=int, default=default.data.image_size)
+    p.add_argument("--dtype", choices=tuple(DTYPES), default=default.dtype)
+    p.add_argument("--pretrain-steps", type=int, default=default.pretrain.steps, help="0 skips the stage")
+    p.add_argument("--finetune-steps", type=int, default=default.finetune.steps)
+    p.add_argument("--batch-size", type=int, default=default.finetune.batch_size, help="global batch of every stage")
+    p.add_argument("--lr", type=float, default=default.finetune.lr, help="peak learning rate of pretrain/finetune")
+    p.add_argument("--unlearn-steps", type=int, default=default.unlearn.steps)
+    p.add_argument("--unlearn-lr", type=float, default=default.unlearn.lr)
+    p.add_argument("--lora-r", type=int, default=16, help="0 trains every weight (no LoRA)")
+    p.add_argument("--lora-alpha", type=float, default=32.0)
+    p.add_argument("--freeze-projector", action="store_true", help="train only the adapters, not the projector")
+    p.add_argument("--gradient-checkpointing", action="store_true")
+    p.add_argument("--shared-reference", action="store_true", help="reference = adapters off (no model copy)")
+    p.add_argument("--target", choices=TARGETS, default=default.forget.target)
+    p.add_argument("--ratio", type=float, default=default.forget.ratio)
+    p.add_argument("--methods", nargs="+", default=list(default.methods), help=f"among {BOUNDS + tuple(METHODS)}")
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args(argv)
+    lora = None
+    if a.lora_r > 0:
+        lora = LoraSettings(
+            r=a.lora_r, alpha=a.lora_alpha, train_projector=not a.freeze_projector,
+            gradient_checkpointing=a.gradient_checkpointing, shared_reference=a.shared_reference, seed=a.seed,
+        )  # fmt: skip
+    config = RecipeConfig(
+        checkpoint=a.checkpoint,
+        data=dataclasses.replace(default.data, n_persons=a.persons, n_events=a.events, image_size=a.image_size, seed=a.seed),
+        pretrain=dataclasses.replace(default.pretrain, steps=a.pretrain_steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed)
+        if a.pretrain_steps > 0
+        else None,
+        finetune=dataclasses.replace(default.finetune, steps=a.finetune_steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed),
+        lora=lora,
+        unlearn=UnlearnConfig(steps=a.unlearn_steps, lr=a.unlearn_lr, batch_size=a.batch_size, seed=a.seed, lora=lora),
+        forget=ForgetSpec(a.target, a.ratio, a.seed),
+        methods=tuple(a.methods),
+        dtype=a.dtype,
+    )
+    return config, a.out
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    config, out = parse_args(argv)
+    run_recipe(config, out)
+
+
+if __name__ == "__main__":
+    main()
