@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 BOUNDS = ("finetune", "retrain")
 #: The modules whose code determines a result beyond the base models (part of its cache key).
-RESULT_SOURCES = ("unlearn", "metrics", "targets.py", "experiment.py")
+RESULT_SOURCES = ("inference.py", "unlearn", "metrics", "targets.py", "experiment.py")
 
 
 def method_names() -> tuple[str, ...]:

@@ -29,8 +29,9 @@ from pebench.train.stages import StageConfig, finetuning_items, pretraining_item
 logger = logging.getLogger(__name__)
 
 HISTORY_FILE = "history.json"
-#: The modules whose code determines a checkpoint (part of its cache key).
-MODEL_SOURCES = ("data", "model", "train", "encoding.py", "inference.py", "pipeline.py", "refusals.py")
+#: The modules whose code determines a checkpoint (part of its cache key). Evaluation code
+#: (``inference.py``) keys the results instead: changing it re-scores models without retraining them.
+MODEL_SOURCES = ("data", "model", "train", "encoding.py", "pipeline.py", "refusals.py")
 
 
 @dataclass(frozen=True)
