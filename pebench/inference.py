@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import torch
 from tqdm.auto import tqdm
@@ -17,23 +18,37 @@ from tqdm.auto import tqdm
 from pebench.encoding import IGNORE_INDEX, Encoder, Example
 from pebench.train.distributed import data_parallel
 
-_across_processes = False
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """Process-wide overrides of ``generate_answers``, set with ``generation_settings``."""
+
+    across_processes: bool = False
+    max_batch_size: int | None = None
+
+
+_settings = GenerationSettings()
 
 
 @contextmanager
-def generation_across_processes() -> Iterator[None]:
-    """Inside this block, ``generate_answers`` shares its batches among data-parallel processes.
+def generation_settings(*, across_processes: bool = False, max_batch_size: int | None = None) -> Iterator[None]:
+    """Inside this block, ``generate_answers`` (and every metric built on it) uses these settings.
 
-    Each process generates every ``N``-th batch and the answers are gathered, so evaluating under
-    ``accelerate launch`` takes ``1/N`` of the time. Every process must make the same calls (the
-    gather waits for all of them). Without the launcher this changes nothing.
+    ``across_processes``: under ``accelerate launch`` each data-parallel process generates every
+    ``N``-th batch and the answers are gathered, so evaluation takes ``1/N`` of the time; every
+    process must make the same calls (the gather waits for all). Without the launcher it does
+    nothing. ``max_batch_size`` caps the batch size: a 7B model's KV cache for 256 prompts of ~600
+    tokens is ~86 GB. Neither changes any answer.
     """
-    global _across_processes
-    previous, _across_processes = _across_processes, True
+    global _settings
+    if max_batch_size is not None and max_batch_size < 1:
+        raise ValueError(f"max_batch_size must be >= 1 or None, got {max_batch_size}")
+    previous = _settings
+    _settings = GenerationSettings(across_processes, max_batch_size)
     try:
         yield
     finally:
-        _across_processes = previous
+        _settings = previous
 
 
 @torch.no_grad()
@@ -48,6 +63,8 @@ def generate_answers(
 ) -> list[str]:
     """Greedy-decode an answer to each example's question (its ``answer`` is ignored)."""
     model.eval()
+    if _settings.max_batch_size is not None:
+        batch_size = min(batch_size, _settings.max_batch_size)
     by_length: dict[int, list[int]] = defaultdict(list)
     for index, example in enumerate(examples):
         by_length[len(encoder.prompt_ids(example.question))].append(index)
@@ -59,7 +76,7 @@ def generate_answers(
     answers: list[str] = [""] * len(examples)
     tokenizer = encoder.tokenizer
     device = next(model.parameters()).device
-    parallel = data_parallel() if _across_processes else None
+    parallel = data_parallel() if _settings.across_processes else None
     if parallel is not None:
         chunks = chunks[parallel.rank :: parallel.world]
     for chunk in tqdm(chunks, desc="generating", disable=not progress, leave=False):

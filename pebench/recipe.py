@@ -32,7 +32,7 @@ import torch
 
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.encoding import Encoder
-from pebench.inference import generation_across_processes
+from pebench.inference import generation_settings
 from pebench.metrics import evaluate, forget_statistics
 from pebench.model import load_model, save_model
 from pebench.model.lora import LoraSettings, maybe_lora
@@ -70,6 +70,8 @@ class RecipeConfig:
     forget: ForgetSpec = field(default_factory=ForgetSpec)
     methods: tuple[str, ...] = ("finetune", "ga", "gd", "kl", "po", "npo")
     dtype: str = "bfloat16"
+    #: Largest generation batch during evaluation (KV cache: ~0.33 GB per 600-token prompt at 7B).
+    eval_batch_size: int = 64
 
     def __post_init__(self) -> None:
         if self.dtype not in DTYPES:
@@ -137,7 +139,7 @@ def run_recipe(config: RecipeConfig, out: Path, *, progress: bool = True) -> dic
         if method not in BOUNDS:
             history = unlearn(model, encoder, split, make_method(method), config.unlearn, progress=progress and main)
         unlearn_seconds = time.perf_counter() - start
-        with generation_across_processes():
+        with generation_settings(across_processes=True, max_batch_size=config.eval_batch_size):
             metrics, _ = evaluate(model, encoder, split, oracle_forget_statistics=oracle_stats)
         results[method] = {
             "metrics": metrics,
@@ -161,6 +163,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[RecipeConfig, Path]:
     p.add_argument("--out", type=Path, required=True, help="folder for data, checkpoints and results.json")
     p.add_argument("--persons", type=int, default=default.data.n_persons)
     p.add_argument("--events", type=int, default=default.data.n_events)
+    p.add_argument("--real-persons", type=int, default=default.data.n_real_persons, help="pretraining population")
+    p.add_argument("--real-events", type=int, default=default.data.n_real_events)
     p.add_argument("--image-size", type=int, default=default.data.image_size)
     p.add_argument("--dtype", choices=tuple(DTYPES), default=default.dtype)
     p.add_argument("--pretrain-steps", type=int, default=default.pretrain.steps, help="0 skips the stage")
@@ -177,6 +181,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[RecipeConfig, Path]:
     p.add_argument("--target", choices=TARGETS, default=default.forget.target)
     p.add_argument("--ratio", type=float, default=default.forget.ratio)
     p.add_argument("--methods", nargs="+", default=list(default.methods), help=f"among {BOUNDS + tuple(METHODS)}")
+    p.add_argument("--eval-batch-size", type=int, default=default.eval_batch_size)
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args(argv)
     lora = None
@@ -187,7 +192,10 @@ def parse_args(argv: list[str] | None = None) -> tuple[RecipeConfig, Path]:
         )  # fmt: skip
     config = RecipeConfig(
         checkpoint=a.checkpoint,
-        data=dataclasses.replace(default.data, n_persons=a.persons, n_events=a.events, image_size=a.image_size, seed=a.seed),
+        data=dataclasses.replace(
+            default.data, n_persons=a.persons, n_events=a.events, n_real_persons=a.real_persons,
+            n_real_events=a.real_events, image_size=a.image_size, seed=a.seed,
+        ),  # fmt: skip
         pretrain=dataclasses.replace(default.pretrain, steps=a.pretrain_steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed)
         if a.pretrain_steps > 0
         else None,
@@ -197,6 +205,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[RecipeConfig, Path]:
         forget=ForgetSpec(a.target, a.ratio, a.seed),
         methods=tuple(a.methods),
         dtype=a.dtype,
+        eval_batch_size=a.eval_batch_size,
     )
     return config, a.out
 

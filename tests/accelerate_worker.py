@@ -10,7 +10,7 @@ The phases are chosen so the data-parallel result must match the single-process 
   of tokens and the mean over each process's shard averages to the global token mean exactly.
 * ``ga``: gradient ascent on forget questions (same argument).
 * ``answers``: greedy answers after ``ga``, generated with the batches shared among the processes
-  (``generation_across_processes``) and gathered: must equal the single-process answers.
+  (``generation_settings``) and gathered: must equal the single-process answers.
 * ``npo``: NPO with a frozen reference and a retain term over answers of different lengths: equal up
   to token weighting, so compared with a looser tolerance.
 """
@@ -25,7 +25,7 @@ import torch
 
 from pebench.data import PEBenchDataset
 from pebench.encoding import Encoder
-from pebench.inference import generate_answers, generation_across_processes
+from pebench.inference import generate_answers, generation_settings
 from pebench.model import TinyLlavaSpec, build_tiny_llava, build_tiny_processor
 from pebench.refusals import REFUSALS
 from pebench.targets import ForgetSpec, ForgetSplit
@@ -58,7 +58,7 @@ def run(data_dir: Path) -> tuple[dict[str, list[dict[str, float]]], dict[str, di
         histories[name] = unlearn(model, encoder, split, make_method(name), config, progress=False)
         weights[name] = snapshot(model)
         if name == "ga":  # evaluation shared among the processes (a no-op in one process)
-            with generation_across_processes():
+            with generation_settings(across_processes=True):
                 answers = generate_answers(model, encoder, as_examples(dataset.qa[:40]), batch_size=4, max_new_tokens=4)
             histories["answers"] = [{"answer": answer} for answer in answers]
     return histories, weights

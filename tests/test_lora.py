@@ -14,6 +14,7 @@ import torch
 
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.encoding import IGNORE_INDEX, Encoder
+from pebench.inference import generate_answers, generation_settings
 from pebench.metrics import evaluate
 from pebench.model import load_model
 from pebench.model.llava15 import build_bpe_tokenizer, save_llava15_style_checkpoint
@@ -95,6 +96,20 @@ def test_bpe_tokenizer_is_deterministic_and_validates():
     assert build_bpe_tokenizer(texts).get_vocab() == build_bpe_tokenizer(reversed(texts)).get_vocab()
     with pytest.raises(ValueError, match="vocab_size"):
         build_bpe_tokenizer(texts, vocab_size=10)
+
+
+def test_generation_batch_cap_changes_no_answer(loaded, dataset, monkeypatch):
+    model, encoder = loaded
+    examples = as_examples(dataset.qa[:12])
+    expected = generate_answers(model, encoder, examples, max_new_tokens=3)
+    calls = []
+    original = model.generate
+    monkeypatch.setattr(model, "generate", lambda **kw: calls.append(len(kw["input_ids"])) or original(**kw))
+    with generation_settings(max_batch_size=1):
+        assert generate_answers(model, encoder, examples, max_new_tokens=3) == expected
+    assert calls == [1] * len(examples)
+    with pytest.raises(ValueError, match="max_batch_size"), generation_settings(max_batch_size=0):
+        pass
 
 
 # -- LoRA mechanics ---------------------------------------------------------------------------------------

@@ -60,10 +60,10 @@ def test_recipe_runs_stages_methods_and_metrics(tmp_path):
 def test_command_line_builds_the_config(tmp_path):
     config, out = parse_args(
         ["--checkpoint", "some/llava", "--out", str(tmp_path), "--persons", "20", "--events", "5",
-         "--pretrain-steps", "0", "--lora-r", "8", "--shared-reference", "--methods", "ga", "npo"]
+         "--real-persons", "3", "--pretrain-steps", "0", "--lora-r", "8", "--shared-reference", "--methods", "ga", "npo"]
     )  # fmt: skip
     assert out == tmp_path and config.pretrain is None
-    assert (config.data.n_persons, config.data.n_events) == (20, 5)
+    assert (config.data.n_persons, config.data.n_events, config.data.n_real_persons) == (20, 5, 3)
     assert config.lora.r == 8 and config.unlearn.lora.shared_reference and config.methods == ("ga", "npo")
     full, _ = parse_args(["--checkpoint", "x", "--out", str(tmp_path), "--lora-r", "0"])
     assert full.lora is None and full.unlearn.lora is None
