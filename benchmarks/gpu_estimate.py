@@ -62,6 +62,7 @@ def llava15_7b() -> LlavaForConditionalGeneration:
 
 def tiny_dimensions() -> dict[str, float]:
     """Sizes of the default tiny model and its mean training sequence (for the memory check)."""
+    from pebench.model import build_tiny_llava
     from pebench.pipeline import Pipeline
     from pebench.train.stages import finetuning_items
 
@@ -69,7 +70,7 @@ def tiny_dimensions() -> dict[str, float]:
     spec = pipeline.config.model
     items = finetuning_items(pipeline.dataset)[::7]
     lengths = [len(pipeline.encoder.prompt_ids(i.question) + pipeline.encoder.answer_ids(i.question, i.answer)) for i in items]
-    model = pipeline.pretrained(progress=False)
+    model = build_tiny_llava(pipeline.processor, spec, seed=0)  # same shapes as the trained one
     return {
         "sequence": statistics.mean(lengths), "patches": spec.image_tokens + 1, "vocab": len(pipeline.processor.tokenizer),
         "text_hidden": spec.text_hidden, "text_layers": spec.text_layers, "vision_hidden": spec.vision_hidden,

@@ -147,7 +147,8 @@ def run_recipe(config: RecipeConfig, out: Path, *, progress: bool = True) -> dic
             "evaluate_seconds": time.perf_counter() - start - unlearn_seconds,
             "history": history,
         }
-        logger.info("%s: %s", method, {k: round(v, 3) for k, v in metrics.items()})
+        if main:
+            logger.info("%s: %s", method, {k: round(v, 3) for k, v in metrics.items()})
         del model
         if main:
             payload = {"config": dataclasses.asdict(config), "results": results}
