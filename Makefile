@@ -1,5 +1,6 @@
 # Two targets for people:
-#   make book   execute every chapter notebook in place, then build the HTML book into _build/html
+#   make book   execute every chapter notebook in place, then build the versioned website into
+#               _build/site/<version>/ (also left in _build/html) with switcher.json and index.html
 #   make test   run the whole test suite: tests/ and the committed chapters (re-executed by nbval)
 # Both first create .venv (if missing) and install the project into it; the install is redone
 # only when pyproject.toml changes (stamp file .venv/.installed).
@@ -18,9 +19,11 @@ PYTEST_ARGS := tests $(wildcard notebooks) --nbval --nbval-current-env --nbval-s
 .PHONY: book test install
 .DELETE_ON_ERROR:
 
+# `pebench book` (pebench/cli.py): python -m pebench.chapters run, then python -m pebench.site build,
+# which runs jupyter-book build --all -W -n --keep-going and installs the HTML as this version's
+# folder of the site. PEBENCH_SITE_BASE_URL sets the path the site is served under (default /).
 book: install
-	$(VPY) -m pebench.chapters run
-	$(VENV)/bin/jupyter-book build --all -W -n --keep-going .
+	$(VPY) -m pebench.cli book
 
 test: install
 	$(VPY) -m pytest $(PYTEST_ARGS)

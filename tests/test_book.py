@@ -1,14 +1,12 @@
 """The Jupyter Book builds warning-free from the committed notebooks, and every page's images exist.
 
-The build goes to a temporary folder (``--path-output``), never to the repository's ``_build``.
+The build is the versioned website's (tests/sitebuild.py, shared with test_browser.py), made in a
+temporary folder, never in the repository's ``_build``.
 Deselect with ``-m "not book"`` when iterating on something else; ``make test`` runs it.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,11 +15,11 @@ import pytest
 import yaml
 
 from pebench.chapters import list_chapters
+from sitebuild import built_site
 
 pytestmark = pytest.mark.book
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD_TIMEOUT_S = 1200
 
 
 def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
@@ -62,29 +60,13 @@ class ImageSources(HTMLParser):
                 self.sources.append(src)
 
 
-def jupyter_book_command() -> list[str]:
-    script = Path(sys.executable).with_name("jupyter-book")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())"]
-
-
 @pytest.fixture(scope="module")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This version's book, as ``make book`` builds it (``pebench.site.build_site``, ``-W -n``)."""
     missing = [doc for doc in TOC_FILES if source_of(doc) is None]
     if missing:
         pytest.fail(f"_toc.yml lists pages that do not exist: {', '.join(missing)}")
-    out = tmp_path_factory.mktemp("book")
-    had_build = (ROOT / "_build").exists()
-    command = [*jupyter_book_command(), "build", "--all", "-W", "-n", "--keep-going", "--path-output", str(out), "."]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    result = subprocess.run(
-        command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"{' '.join(command)} exited {result.returncode}:\n{log[-6000:]}"
-    assert had_build or not (ROOT / "_build").exists(), "the test build wrote into the repository's _build"
-    return out / "_build" / "html"
+    return built_site(tmp_path_factory).html
 
 
 def test_toc_lists_every_chapter_and_nothing_else() -> None:

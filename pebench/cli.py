@@ -1,0 +1,536 @@
+"""The ``pebench`` command: the companion's steps from a shell.
+
+::
+
+    pebench data                     generate the fictitious dataset (cached)
+    pebench train                    pretrain and fine-tune the tiny LLaVA (cached)
+    pebench unlearn --method npo --target person --forget 0.1
+                                     run one unlearning experiment and print its metrics
+    pebench run-chapter 02 -p seed 1 re-execute one chapter notebook in place
+    pebench book                     execute the chapters and build the versioned website
+
+Every subcommand has ``--help``. The command is a thin layer: it builds the same objects the
+chapters build (:func:`pebench.pipeline.make_config`, :class:`pebench.pipeline.Pipeline`,
+:class:`pebench.experiment.Experiment`) and calls the same functions
+(:func:`pebench.experiment.run_experiment`, :func:`pebench.chapters.run_chapter`,
+:func:`pebench.site.build_site`), so its results share the on-disk cache with the book's.
+
+Bad arguments stop before any work with a message that names the argument and what it accepts,
+and exit status 2; a failure while working exits 1. The method and target choices come from the
+registries (:func:`pebench.experiment.method_names`, :data:`pebench.targets.TARGETS`), which are
+imported only when a command needs them, so ``pebench --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import math
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pebench
+
+log = logging.getLogger("pebench")
+
+#: The order the metrics are printed in (the glossary's); others follow alphabetically.
+METRIC_ORDER = (
+    "person_efficacy", "person_generality", "person_retain", "event_scope", "event_elsewhere",
+    "event_efficacy", "event_generality", "event_retain", "person_scope", "person_elsewhere",
+    "real", "world_fact", "person_refusal", "event_refusal",
+    "mia_loss_auc", "mia_min_k_auc", "forget_quality",
+)  # fmt: skip
+
+
+class UsageError(Exception):
+    """An argument that parsed but is not acceptable; reported like an argparse error (status 2)."""
+
+
+# -- argument types -----------------------------------------------------------------------------------
+class LazyChoices(Sequence[str]):
+    """Choices read from a registry the first time argparse looks at them.
+
+    The registries live in modules that import torch; loading them only when ``--method`` or
+    ``--target`` is parsed (or their help shown) keeps ``pebench --help`` and the other commands fast.
+    """
+
+    def __init__(self, load: Callable[[], Iterable[str]]) -> None:
+        self._load, self._items = load, None
+
+    def _get(self) -> tuple[str, ...]:
+        if self._items is None:
+            self._items = tuple(self._load())
+        return self._items
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._get()[index]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._get()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+
+def _method_names() -> tuple[str, ...]:
+    from pebench.experiment import method_names
+
+    return method_names()
+
+
+def _target_names() -> tuple[str, ...]:
+    from pebench.targets import TARGETS
+
+    return TARGETS
+
+
+def _number(kind: type, text: str) -> Any:
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {text!r}") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1."""
+    value = _number(int, text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An integer >= 0."""
+    value = _number(int, text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0."""
+    value = _number(float, text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {value}")
+    return value
+
+
+def open_ratio(text: str) -> float:
+    """A fraction strictly between 0 and 1."""
+    value = _number(float, text)
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be a fraction in (0, 1), exclusive, got {value}")
+    return value
+
+
+def replay_ratio(text: str) -> float:
+    """A fraction in [0, 1)."""
+    value = _number(float, text)
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be a fraction in [0, 1), got {value}")
+    return value
+
+
+# -- progress -----------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def progress_bar(total: int, desc: str, *, enabled: bool = True, unit: str = "step") -> Iterator[Any]:
+    """A tqdm bar that also redraws itself every second, so a long single step shows its elapsed time."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit=unit, disable=not enabled, dynamic_ncols=True)
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(1.0):
+            bar.refresh()
+
+    ticker = threading.Thread(target=tick, name="pebench-progress-ticker", daemon=True)
+    if enabled:
+        ticker.start()
+    try:
+        yield bar
+    finally:
+        stop.set()
+        if enabled:
+            ticker.join()
+        bar.close()
+
+
+# -- commands -----------------------------------------------------------------------------------------
+def _root(args: argparse.Namespace) -> Path | None:
+    return args.artifacts.resolve() if args.artifacts is not None else None
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    """Generate (or find in the cache) the dataset of the given settings."""
+    import dataclasses
+
+    from pebench.data import ensure_dataset
+    from pebench.data.dataset import PEBenchDataset
+    from pebench.paths import artifacts_dir
+    from pebench.pipeline import PipelineConfig
+
+    overrides = {
+        name: getattr(args, name)
+        for name in ("n_persons", "n_events", "n_real_persons", "n_real_events",
+                     "train_images_per_pair", "heldout_images_per_pair", "image_size", "seed")
+        if getattr(args, name) is not None
+    }  # fmt: skip
+    try:
+        config = dataclasses.replace(PipelineConfig().data, **overrides)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    root = (_root(args) or artifacts_dir()) / "data"
+    folder = ensure_dataset(config, root, progress=not args.no_progress)
+    dataset = PEBenchDataset.load(folder)
+    print(f"dataset {config.key()} in {folder}")
+    print(f"  {config.n_persons} fictitious persons x {config.n_events} events, "
+          f"{config.n_real_persons} real persons x {config.n_real_events} real events, "
+          f"{len(dataset.qa)} questions")  # fmt: skip
+    return 0
+
+
+def make_pipeline(args: argparse.Namespace) -> Any:
+    """The :class:`pebench.pipeline.Pipeline` that ``train`` and ``unlearn`` work on."""
+    from pebench.pipeline import Pipeline, make_config
+
+    if args.no_progress:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # its "Loading weights" bars
+    try:
+        config = make_config(
+            seed=args.base_seed,
+            n_persons=args.n_persons,
+            n_events=args.n_events,
+            pretrain_steps=args.pretrain_steps,
+            finetune_steps=args.finetune_steps,
+            learning_rate=args.finetune_lr,
+            replay_fraction=args.replay_fraction,
+        )
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    return Pipeline(config, root=_root(args), device=args.device)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Pretrain and fine-tune (each stage is trained once per setting, then loaded from the cache)."""
+    pipeline = make_pipeline(args)
+    start = time.perf_counter()
+    pipeline.finetuned(progress=not args.no_progress)
+    config = pipeline.config
+    print(
+        f"fine-tuned model ready in {time.perf_counter() - start:.1f} s "
+        f"(pretrain {config.pretrain.steps} steps, fine-tune {config.finetune.steps} steps, "
+        f"lr {config.finetune.lr:g}); checkpoints under {pipeline.root / 'models'}"
+    )
+    return 0
+
+
+def _hyperparameters(pairs: Sequence[Sequence[str]]) -> dict[str, Any]:
+    from pebench.chapters import parse_parameter
+
+    return {name: parse_parameter(value) for name, value in pairs}
+
+
+def format_metrics(metrics: dict[str, float]) -> str:
+    """The metrics as a two-column text table, in the glossary's order."""
+    names = [m for m in METRIC_ORDER if m in metrics] + sorted(set(metrics) - set(METRIC_ORDER))
+    width = max(len("metric"), *(len(n) for n in names)) if names else len("metric")
+    lines = [f"{'metric':<{width}}  value", f"{'-' * width}  -----"]
+    for name in names:
+        value = metrics[name]
+        shown = "nan" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3f}"
+        lines.append(f"{name:<{width}}  {shown}")
+    return "\n".join(lines)
+
+
+def cmd_unlearn(args: argparse.Namespace) -> int:
+    """One experiment: the method on the forget set, evaluated with every metric (cached)."""
+    from pebench.experiment import Experiment, run_experiment
+    from pebench.targets import ForgetSpec
+    from pebench.unlearn import UnlearnConfig
+
+    hyperparameters = _hyperparameters(args.hyperparameter)
+    defaults = UnlearnConfig()
+    try:
+        experiment = Experiment(
+            method=args.method,
+            forget=ForgetSpec(target=args.target, ratio=args.forget, seed=args.seed),
+            hyperparameters=hyperparameters,
+            compare_to_oracle=not args.no_oracle,
+            unlearn=UnlearnConfig(
+                steps=args.steps if args.steps is not None else defaults.steps,
+                lr=args.lr if args.lr is not None else defaults.lr,
+                batch_size=args.batch_size if args.batch_size is not None else defaults.batch_size,
+                seed=args.seed,
+            ),
+        )
+    except (ValueError, TypeError) as error:
+        raise UsageError(str(error)) from None
+    pipeline = make_pipeline(args)
+    start = time.perf_counter()
+    result = run_experiment(pipeline, experiment, progress=not args.no_progress)
+    wall = time.perf_counter() - start
+    if args.json:
+        print(json.dumps({k: v for k, v in result.items() if k not in ("predictions", "history")}, indent=2))
+        return 0
+    unlearn = experiment.unlearn
+    print(
+        f"{experiment.method} on target {args.target} (forget {args.forget:g}, seed {args.seed}); "
+        f"{unlearn.steps} steps, lr {unlearn.lr:g}, batch {unlearn.batch_size}"
+        + (f", {hyperparameters}" if hyperparameters else "")
+    )
+    for kind in ("persons", "events"):
+        forgotten = result.get(f"forget_{kind}") or []
+        if forgotten:
+            print(f"forgotten {kind} ({len(forgotten)}): {', '.join(forgotten)}")
+    print(f"computed in {result.get('seconds', float('nan')):.1f} s (this call: {wall:.1f} s, results are cached)")
+    print()
+    print(format_metrics(result["metrics"]))
+    return 0
+
+
+def _chapter_parameters(chapter: Path, given: dict[str, Any]) -> None:
+    from pebench.site import chapter_parameters
+
+    known = [p.name for p in chapter_parameters(chapter)]
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise UsageError(
+            f"chapter {chapter.name} has no parameter {', '.join(map(repr, unknown))}; "
+            f"its parameters: {', '.join(known) or 'none'}"
+        )
+
+
+def _chapters(numbers: Sequence[str] | None) -> list[Path]:
+    from pebench.chapters import UnknownChapterError, list_chapters, select_chapters
+
+    try:
+        chapters = list_chapters()
+        return select_chapters(numbers, chapters) if numbers else chapters
+    except (UnknownChapterError, FileNotFoundError) as error:
+        raise UsageError(str(error)) from None
+
+
+def _run_chapters(chapters: Sequence[Path], parameters: dict[str, Any], args: argparse.Namespace, *, output: Path | None = None) -> None:
+    from pebench.chapters import run_chapter
+
+    with progress_bar(len(chapters), "chapters", enabled=not args.no_progress, unit="chapter") as bar:
+        for chapter in chapters:
+            bar.set_postfix_str(chapter.name)
+            run_chapter(chapter, output, parameters, cwd=getattr(args, "cwd", None), log_output=args.log_output)
+            bar.update()
+
+
+def cmd_run_chapter(args: argparse.Namespace) -> int:
+    """Execute one chapter with papermill, in place (or into ``--output``), with ``-p`` overrides."""
+    from pebench.chapters import parse_parameter
+
+    (chapter,) = _chapters([args.chapter])
+    parameters = {name: parse_parameter(value) for name, value in args.parameter}
+    _chapter_parameters(chapter, parameters)
+    _run_chapters([chapter], parameters, args, output=args.output)
+    print(f"executed {chapter.name} -> {args.output or chapter}")
+    return 0
+
+
+def cmd_book(args: argparse.Namespace) -> int:
+    """``make book`` without the installation: execute the chapters, then build the versioned site."""
+    from pebench.site import build_site
+
+    if not args.no_execute:
+        _run_chapters(_chapters(args.only), {}, args)
+    with progress_bar(1, "building the website", enabled=not args.no_progress) as bar:
+        target = build_site(site=args.site, base_url=args.base_url)
+        bar.update()
+    print(f"built {target}; read it with: python -m http.server -d {target.parent} 8000")
+    return 0
+
+
+# -- parser -------------------------------------------------------------------------------------------
+def _text(*paragraphs: str) -> str:
+    """Help text: prose paragraphs wrapped to 79 columns, ``example:`` lines kept as they are."""
+    return "\n\n".join(p if p.startswith("example") else textwrap.fill(p, 79) for p in paragraphs)
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--no-progress", action="store_true", help="no progress bars")
+    common.add_argument("-v", "--verbose", action="store_true", help="log what pebench does, and tracebacks on errors")
+    return common
+
+
+def _artifacts(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--artifacts", type=Path, default=None, metavar="DIR",
+        help="cache folder for data, models and results (default: $PEBENCH_ARTIFACTS, else <repo>/artifacts)",
+    )  # fmt: skip
+
+
+def _pipeline_options(parser: argparse.ArgumentParser, *, seed_flag: str) -> None:
+    group = parser.add_argument_group(
+        "base model", "the pretrained + fine-tuned model (default: the book's, pebench.pipeline.PipelineConfig())"
+    )
+    group.add_argument(seed_flag, dest="base_seed", type=non_negative_int, default=None,
+                       help="reseeds the dataset, the initial weights and both stages' batch order")  # fmt: skip
+    group.add_argument("--n-persons", type=positive_int, default=None, help="fictitious persons")
+    group.add_argument("--n-events", type=positive_int, default=None, help="fictitious events")
+    group.add_argument("--pretrain-steps", type=positive_int, default=None, help="pretraining steps")
+    group.add_argument("--finetune-steps", type=positive_int, default=None, help="fine-tuning steps")
+    group.add_argument("--finetune-lr", type=positive_float, default=None, metavar="LR",
+                       help="peak learning rate of both stages")  # fmt: skip
+    group.add_argument("--replay-fraction", type=replay_ratio, default=None, metavar="F",
+                       help="share of each fine-tuning batch replaying pretraining data, in [0, 1)")  # fmt: skip
+    group.add_argument("--device", default="cpu", help="torch device (default: cpu)")
+    _artifacts(parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``pebench`` argument parser (subcommands data, train, unlearn, run-chapter, book)."""
+    parser = argparse.ArgumentParser(
+        prog="pebench",
+        description="A laptop-scale companion to PEBench (arXiv 2503.12545): data, training, "
+        "unlearning, chapters and the book.",
+        epilog="Run 'pebench COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"pebench {pebench.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    common = _common()
+    formatter = argparse.RawDescriptionHelpFormatter
+
+    data = commands.add_parser(
+        "data", parents=[common], formatter_class=formatter, help="generate the fictitious dataset (cached)",
+        description=_text("Generate the procedural PEBench dataset, or find it in the cache. Options left out "
+                          "keep the dataset every chapter uses (pebench.pipeline.PipelineConfig().data).",
+                          "example: pebench data --n-persons 20 --seed 1"),
+    )  # fmt: skip
+    for flag, text in (
+        ("--n-persons", "fictitious persons (fine-tuned on, then partly unlearned)"),
+        ("--n-events", "fictitious events"),
+        ("--n-real-persons", '"real" persons (learned in pretraining, never forgotten)'),
+        ("--n-real-events", '"real" events'),
+        ("--train-images-per-pair", "training pictures of each (person, event) pair"),
+        ("--heldout-images-per-pair", "held-out pictures of each pair"),
+    ):
+        data.add_argument(flag, type=positive_int, default=None, help=text)
+    data.add_argument("--image-size", type=positive_int, default=None, help="side of the square images, in pixels")
+    data.add_argument("--seed", type=non_negative_int, default=None, help="seed of everything random in the data")
+    _artifacts(data)
+    data.set_defaults(handler=cmd_data)
+
+    train = commands.add_parser(
+        "train", parents=[common], formatter_class=formatter,
+        help="pretrain and fine-tune the tiny LLaVA (cached)",
+        description=_text("Pretrain the tiny LLaVA on the 'real' population and fine-tune it on the fictitious "
+                          "one (each stage is trained once per setting, then read from the cache). Options "
+                          "left out keep the book's model (pebench.pipeline.PipelineConfig()).",
+                          "example: pebench train --seed 1 --finetune-steps 400"),
+    )  # fmt: skip
+    _pipeline_options(train, seed_flag="--seed")
+    train.set_defaults(handler=cmd_train)
+
+    unlearn = commands.add_parser(
+        "unlearn", parents=[common], formatter_class=formatter,
+        help="run one unlearning method on one forget set and print its metrics",
+        description=_text("Unlearn a share of the fictitious persons, events or both from the fine-tuned model "
+                          "with one method, evaluate every metric (see the book's glossary) and print them. "
+                          "Results are cached: the same arguments twice cost nothing the second time.",
+                          "example: pebench unlearn --method npo --target person --forget 0.1"),
+    )  # fmt: skip
+    # An explicit metavar: argparse would otherwise read the choices (importing torch) at once.
+    unlearn.add_argument("--method", required=True, choices=LazyChoices(_method_names), metavar="METHOD",
+                         help="unlearning method, or a bound (finetune: before unlearning; retrain: the goal "
+                         "model); one of: %(choices)s")  # fmt: skip
+    unlearn.add_argument("--target", required=True, choices=LazyChoices(_target_names), metavar="TARGET",
+                         help="what to forget: persons, events, or both at once; one of: %(choices)s")  # fmt: skip
+    unlearn.add_argument("--forget", type=open_ratio, default=0.1, metavar="RATIO",
+                         help="share of the fictitious persons (and/or events) to forget, in (0, 1) (default: 0.1)")  # fmt: skip
+    unlearn.add_argument("--seed", type=non_negative_int, default=0,
+                         help="draws the forget set and the unlearning batch order (default: 0)")  # fmt: skip
+    unlearn.add_argument("--steps", type=positive_int, default=None,
+                         help="unlearning steps (default: pebench.unlearn.UnlearnConfig().steps)")  # fmt: skip
+    unlearn.add_argument("--lr", type=positive_float, default=None,
+                         help="unlearning learning rate (default: pebench.unlearn.UnlearnConfig().lr)")  # fmt: skip
+    unlearn.add_argument("--batch-size", type=positive_int, default=None,
+                         help="unlearning batch size, >= 2 (default: pebench.unlearn.UnlearnConfig().batch_size)")  # fmt: skip
+    unlearn.add_argument("-H", "--hyperparameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                         help="a method hyper-parameter, e.g. -H retain_weight 2.0; repeatable")  # fmt: skip
+    unlearn.add_argument("--no-oracle", action="store_true",
+                         help="skip forget_quality, which trains the retrain oracle once per forget set")  # fmt: skip
+    unlearn.add_argument("--json", action="store_true", help="print the result as JSON instead of a table")
+    _pipeline_options(unlearn, seed_flag="--base-seed")
+    unlearn.set_defaults(handler=cmd_unlearn)
+
+    run = commands.add_parser(
+        "run-chapter", parents=[common], formatter_class=formatter,
+        help="re-execute one chapter notebook in place, optionally with other parameters",
+        description=_text("Execute chapter NN (notebooks/NN_*.ipynb) with papermill through pebench.chapters: "
+                          "in place by default (a failed run leaves the notebook untouched), with -p "
+                          "overriding values of its parameters cell (names are checked against it).",
+                          "example: pebench run-chapter 02 -p seed 1 -p finetune_steps 400"),
+    )  # fmt: skip
+    run.add_argument("chapter", metavar="NN", help="chapter number, e.g. 02 or 2")
+    run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                     help="override a parameter (values read as papermill -p does); repeatable")  # fmt: skip
+    run.add_argument("-o", "--output", type=Path, default=None,
+                     help="write the executed notebook here instead of replacing the chapter")  # fmt: skip
+    run.add_argument("--cwd", type=Path, default=None, help="kernel working directory (default: the notebook's folder)")
+    run.add_argument("--log-output", action="store_true", help="log the notebook's outputs as it runs")
+    run.set_defaults(handler=cmd_run_chapter)
+
+    book = commands.add_parser(
+        "book", parents=[common], formatter_class=formatter,
+        help="execute the chapters, then build the versioned website (what make book does)",
+        description=_text("Execute every chapter in place (python -m pebench.chapters run), then build the "
+                          "book with jupyter-book build --all -W -n --keep-going into the versioned site "
+                          "_build/site/<version>/ (python -m pebench.site build). make book does the same "
+                          "after installing the environment.",
+                          "example: pebench book --no-execute"),
+    )  # fmt: skip
+    book.add_argument("--no-execute", action="store_true", help="build from the committed notebooks, run nothing")
+    book.add_argument("--only", action="append", metavar="NN", help="execute only chapter NN; repeatable")
+    book.add_argument("--site", type=Path, default=None, help="site folder (default: _build/site)")
+    book.add_argument("--base-url", default=None, help="URL path the site is served under (default: /)")
+    book.add_argument("--log-output", action="store_true", help="log the notebooks' outputs as they run")
+    book.set_defaults(handler=cmd_book)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pebench`` console script; returns the exit status (0, 1 or 2)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.verbose:
+        logging.getLogger("pebench").setLevel(logging.DEBUG)
+    try:
+        return args.handler(args)
+    except UsageError as error:
+        subparser = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore[union-attr]
+        subparser.error(str(error))  # exits 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - one line for the user; the traceback with -v
+        log.debug("failure", exc_info=True)
+        print(f"pebench {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

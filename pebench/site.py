@@ -1,0 +1,450 @@
+"""Build the versioned website: the book of each ``pebench`` version side by side, with a switcher.
+
+Layout of the site folder (``_build/site`` by default)::
+
+    _build/site/
+        index.html        redirects to the latest version
+        switcher.json     every version found here, newest first, the newest marked "preferred"
+        .nojekyll         so that GitHub Pages serves the _static/ folders
+        0.1.0/            the Jupyter Book of pebench 0.1.0, exactly as it was built
+        0.2.0/            ...
+
+``build_site`` builds the book of the *installed* version (``pebench.__version__``, which is also
+the version in ``pyproject.toml``) with ``jupyter-book build --all -W -n --keep-going``, replaces that
+version's folder with it, leaves every other version's folder as it is, and rewrites
+``switcher.json`` and ``index.html`` from the folders it finds (``assemble``). To publish earlier
+versions next to the current one, put their built folders into the site folder (for example from
+the published site) and run ``python -m pebench.site assemble``.
+
+Every page's version switcher reads ``../switcher.json`` (relative to its version's root), so an old
+version always lists the versions published *after* it and shows pydata-sphinx-theme's "old
+version" banner pointing to the newest one. The theme options that do this, the version and the
+footer are set by the Sphinx extension :mod:`pebench.sphinxext`, from :func:`provenance`.
+
+The entries' URLs in ``switcher.json`` are absolute paths below ``base_url`` (default ``/``: the
+site served at the root of a host, as ``python -m http.server -d _build/site`` does). For a site
+published below a path, pass it: ``--base-url /pebench/`` or a full URL.
+
+This module also reads the chapters' ``parameters`` cells (:func:`chapter_parameters`), which the
+"Reproduce it" page tabulates and the ``pebench`` CLI checks ``-p`` names against.
+
+Command line::
+
+    python -m pebench.site build [--site DIR] [--base-url URL]
+    python -m pebench.site assemble [--site DIR] [--base-url URL]
+    python -m pebench.site provenance
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime as dt
+import html
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tokenize
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import nbformat
+from packaging.version import InvalidVersion, Version
+
+import pebench
+from pebench.chapters import chapter_number, list_chapters
+from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
+
+log = logging.getLogger(__name__)
+
+SITE_DIRNAME = "site"
+SWITCHER_FILE = "switcher.json"
+#: Where each built version looks for the switcher, relative to its own root folder.
+SWITCHER_JSON_URL = f"../{SWITCHER_FILE}"
+#: The repository the site's commit links point to (as in ``_config.yml``'s ``repository.url``).
+REPOSITORY_URL = "https://github.com/pebench-companion/pebench"
+BASE_URL_ENV = "PEBENCH_SITE_BASE_URL"
+BUILD_FLAGS = ("--all", "-W", "-n", "--keep-going")
+
+
+# -- provenance: what the footer says ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Provenance:
+    """Which code and which numbers a built page shows.
+
+    ``commit`` is the short hash of ``HEAD`` (``"unknown"`` outside a git checkout), ``dirty`` whether
+    tracked files differ from it. ``numbers_date`` is the date the chapters' numbers were produced
+    and ``numbers_source`` how it was found (see :func:`numbers_produced`).
+    """
+
+    version: str
+    commit: str
+    commit_full: str
+    dirty: bool
+    numbers_date: str
+    numbers_source: str
+
+    def footer_html(self, repository_url: str = REPOSITORY_URL) -> str:
+        """One line of HTML for the page footer."""
+        commit = html.escape(self.commit)
+        if self.commit_full:
+            commit = f'<a href="{html.escape(repository_url)}/commit/{html.escape(self.commit_full)}">{commit}</a>'
+        if self.dirty:
+            commit += " (with uncommitted changes)"
+        return (
+            f'<p class="pebench-provenance">pebench {html.escape(self.version)} · commit {commit} · '
+            f"numbers produced {html.escape(self.numbers_date)}</p>"
+        )
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """``git args`` in ``root``: its stdout without trailing whitespace, or None when git is missing or fails."""
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.rstrip() if result.returncode == 0 else None
+
+
+def numbers_produced(root: str | os.PathLike[str] | None = None) -> tuple[dt.date, str]:
+    """The date the book's numbers were produced, and where that date comes from.
+
+    The numbers are the outputs of the executed chapter notebooks (``notebooks/NN_*.ipynb``), which
+    are executed ahead of time and committed; the book build never runs them. So the date is the
+    latest of, for each chapter:
+
+    * the date of the last commit that changed it, when the working copy is the committed one
+      (stable: rebuilding the same commit anywhere gives the same footer);
+    * otherwise (edited or re-executed and not yet committed, or not under git) the date its file
+      was last modified, which is when ``pebench.chapters`` wrote it.
+
+    Why not a results manifest or the notebook metadata: ``pebench.chapters`` strips execution
+    timestamps from the notebooks so that reruns leave no churn, and the commit that records new
+    outputs is what a reader can check out. The price: a commit that only edits a chapter's text also
+    moves the date. Returns ``(date, source)`` with source ``"git"``, ``"files"`` or ``"git+files"``.
+    """
+    root = find_repo_root(root)
+    chapters = list_chapters(root / CHAPTERS_DIRNAME)
+    if not chapters:
+        return dt.date.today(), "none"
+    changed: set[Path] | None = None
+    toplevel = _git(root, "rev-parse", "--show-toplevel")
+    status = _git(root, "-c", "core.quotepath=off", "status", "--porcelain", "--untracked-files=all", "--", CHAPTERS_DIRNAME)
+    if toplevel and status is not None:
+        changed = {(Path(toplevel) / line[3:].split(" -> ")[-1].strip('"')).resolve() for line in status.splitlines()}
+    dates, sources = [], set()
+    for chapter in chapters:
+        stamp = None
+        if changed is not None and chapter.resolve() not in changed:
+            stamp = _git(root, "log", "-1", "--format=%cI", "--", str(chapter)) or None
+        if stamp:
+            dates.append(dt.datetime.fromisoformat(stamp).date())
+            sources.add("git")
+        else:
+            dates.append(dt.datetime.fromtimestamp(chapter.stat().st_mtime, tz=dt.timezone.utc).date())
+            sources.add("files")
+    return max(dates), "+".join(sorted(sources))
+
+
+def provenance(root: str | os.PathLike[str] | None = None) -> Provenance:
+    """Version, commit and numbers date of the checkout at ``root`` (default: around the cwd)."""
+    root = find_repo_root(root)
+    full = _git(root, "rev-parse", "HEAD") or ""
+    short = _git(root, "rev-parse", "--short", "HEAD") or "unknown"
+    dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no")) if full else False
+    date, source = numbers_produced(root)
+    return Provenance(pebench.__version__, short, full, dirty, date.isoformat(), source)
+
+
+# -- the chapters' parameters cells -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Parameter:
+    """One assignment of a chapter's ``parameters`` cell: its name, default (as written) and comment."""
+
+    name: str
+    default: str
+    description: str
+
+
+def parameters_cell(path: str | os.PathLike[str]) -> str | None:
+    """The source of the first code cell tagged ``parameters`` in notebook ``path``, if any."""
+    nb = nbformat.read(Path(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            return cell.source
+    return None
+
+
+def _comments(source: str) -> dict[int, str]:
+    """Line number -> text of the comment on that line."""
+    found = {}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            found[token.start[0]] = token.string.lstrip("#").strip()
+    return found
+
+
+def parse_parameters(source: str) -> list[Parameter]:
+    """The parameters a ``parameters`` cell defines, in order.
+
+    Each top-level ``name = value`` is one parameter. Its description is the comment at the end of
+    its line or, without one, the block of comment lines right above the group of assignments it
+    belongs to (assignments not separated by a blank line).
+    """
+    tree = ast.parse(source)
+    comments = _comments(source)
+    lines = source.splitlines()
+    parameters = []
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        value = getattr(node, "value", None)
+        if not targets or value is None or not all(isinstance(t, ast.Name) for t in targets):
+            continue
+        description = comments.get(node.end_lineno, "")
+        if not description:
+            line = node.lineno - 1  # 1-based number of the line above
+            while line >= 1 and lines[line - 1].strip() and not lines[line - 1].lstrip().startswith("#"):
+                line -= 1  # climb over the other assignments of this group
+            block = []
+            while line >= 1 and lines[line - 1].lstrip().startswith("#"):
+                block.insert(0, comments.get(line, ""))
+                line -= 1
+            description = " ".join(part for part in block if part)
+        default = ast.get_source_segment(source, value) or ast.unparse(value)
+        for target in targets:
+            parameters.append(Parameter(target.id, default, description))
+    return parameters
+
+
+def chapter_parameters(path: str | os.PathLike[str]) -> list[Parameter]:
+    """The parameters of chapter notebook ``path`` (empty when it has no ``parameters`` cell)."""
+    source = parameters_cell(path)
+    return parse_parameters(source) if source else []
+
+
+def chapter_title(path: str | os.PathLike[str]) -> str:
+    """The chapter's title: the first Markdown heading of the notebook (else its file name)."""
+    nb = nbformat.read(Path(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                match = re.match(r"^#\s+(.+?)\s*#*\s*$", line)
+                if match:
+                    return match[1]
+    return Path(path).stem
+
+
+# -- building and assembling the site ---------------------------------------------------------------
+def default_site_dir(root: str | os.PathLike[str] | None = None) -> Path:
+    """``<repo>/_build/site``."""
+    return find_repo_root(root) / "_build" / SITE_DIRNAME
+
+
+def jupyter_book_command() -> list[str]:
+    """How to run this environment's ``jupyter-book`` (its script, else through the interpreter)."""
+    script = Path(sys.executable).with_name("jupyter-book")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())"]
+
+
+def build_book(
+    root: str | os.PathLike[str] | None = None,
+    output: str | os.PathLike[str] | None = None,
+    *,
+    timeout: float | None = None,
+) -> Path:
+    """Build the HTML book of the checkout at ``root`` with ``jupyter-book build --all -W -n --keep-going``.
+
+    ``output`` is jupyter-book's ``--path-output`` (default: ``root``, so the HTML lands in
+    ``<root>/_build/html``). Returns the HTML folder; raises ``RuntimeError`` with the end of the log
+    when the build fails, warns or takes longer than ``timeout`` seconds.
+    """
+    root = find_repo_root(root)
+    command = [*jupyter_book_command(), "build", *BUILD_FLAGS]
+    if output is not None:
+        command += ["--path-output", str(Path(output).resolve())]
+    command.append(str(root))
+    log.info("building the book: %s", " ".join(command))
+    try:
+        result = subprocess.run(
+            command, cwd=root, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"}, timeout=timeout,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as error:
+        raise RuntimeError(f"{' '.join(command)} took longer than {timeout} s") from error
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {result.returncode}:\n{(result.stdout + result.stderr)[-8000:]}")
+    html_dir = (Path(output).resolve() if output is not None else root) / "_build" / "html"
+    if not (html_dir / "index.html").is_file():
+        raise RuntimeError(f"the build reported success but {html_dir}/index.html is missing")
+    return html_dir
+
+
+def parse_version(name: str) -> Version | None:
+    """``name`` as a version, or None when it is not one (``latest``, ``_static``, ...)."""
+    try:
+        return Version(name)
+    except InvalidVersion:
+        return None
+
+
+def site_versions(site: str | os.PathLike[str]) -> list[str]:
+    """The versions built into ``site``: sub-folders named like a version holding an ``index.html``,
+    newest first."""
+    folder = Path(site)
+    if not folder.is_dir():
+        return []
+    found = [
+        child.name for child in folder.iterdir()
+        if child.is_dir() and parse_version(child.name) is not None and (child / "index.html").is_file()
+    ]  # fmt: skip
+    return sorted(found, key=Version, reverse=True)
+
+
+def normalize_base_url(base_url: str | None) -> str:
+    """``base_url`` (default ``$PEBENCH_SITE_BASE_URL``, else ``/``) with exactly one trailing slash."""
+    base = base_url if base_url is not None else os.environ.get(BASE_URL_ENV, "/")
+    base = base.strip() or "/"
+    if "://" not in base and not base.startswith("/"):
+        raise ValueError(f"base URL must be an absolute path (/pebench/) or a full URL, got {base!r}")
+    return base.rstrip("/") + "/"
+
+
+def switcher_entries(versions: Sequence[str], base_url: str | None = None) -> list[dict[str, object]]:
+    """The ``switcher.json`` entries for ``versions``: newest first, the newest ``preferred``."""
+    base = normalize_base_url(base_url)
+    ordered = sorted(versions, key=Version, reverse=True)
+    entries: list[dict[str, object]] = []
+    for position, version in enumerate(ordered):
+        entry: dict[str, object] = {
+            "name": f"{version} (latest)" if position == 0 else version,
+            "version": version,
+            "url": f"{base}{version}/",
+        }
+        if position == 0:
+            entry["preferred"] = True
+        entries.append(entry)
+    return entries
+
+
+REDIRECT_HTML = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>PEBench companion</title>
+<meta http-equiv="refresh" content="0; url={target}">
+<link rel="canonical" href="{target}">
+</head>
+<body>
+<p>The latest version of this book is <a href="{target}">{version}</a>.</p>
+</body>
+</html>
+"""
+
+
+def assemble(site: str | os.PathLike[str], base_url: str | None = None) -> list[str]:
+    """Write ``switcher.json``, ``index.html`` and ``.nojekyll`` of ``site`` from the version folders
+    in it; returns the versions, newest first. Raises ``FileNotFoundError`` when there are none."""
+    folder = Path(site)
+    versions = site_versions(folder)
+    if not versions:
+        raise FileNotFoundError(f"no built version (a folder like 0.1.0/ with an index.html) in {folder}")
+    entries = switcher_entries(versions, base_url)
+    _write_text(folder / SWITCHER_FILE, json.dumps(entries, indent=2) + "\n")
+    _write_text(folder / "index.html", REDIRECT_HTML.format(target=f"{versions[0]}/index.html", version=versions[0]))
+    (folder / ".nojekyll").touch()
+    log.info("site %s: versions %s (latest %s)", folder, ", ".join(versions), versions[0])
+    return versions
+
+
+def install_version(html_dir: str | os.PathLike[str], site: str | os.PathLike[str], version: str) -> Path:
+    """Copy a built book into ``site/<version>``, replacing only that version's folder."""
+    if parse_version(version) is None:
+        raise ValueError(f"not a version: {version!r}")
+    folder = Path(site)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / version
+    staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=folder))
+    try:
+        shutil.copytree(html_dir, staging / version)
+        if target.exists():
+            target.rename(staging / "previous")
+        (staging / version).rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def build_site(
+    root: str | os.PathLike[str] | None = None,
+    site: str | os.PathLike[str] | None = None,
+    *,
+    base_url: str | None = None,
+    book_output: str | os.PathLike[str] | None = None,
+    timeout: float | None = None,
+) -> Path:
+    """Build the book of this version into ``site/<version>`` and reassemble the site; returns that
+    version's folder. ``site`` defaults to ``<repo>/_build/site``, ``book_output`` (jupyter-book's
+    ``--path-output``) to the repository, whose ``_build/html`` then also holds the book."""
+    root = find_repo_root(root)
+    site_dir = Path(site) if site is not None else default_site_dir(root)
+    html_dir = build_book(root, book_output, timeout=timeout)
+    target = install_version(html_dir, site_dir, pebench.__version__)
+    assemble(site_dir, base_url)
+    return target
+
+
+def _write_text(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+# -- command line -------------------------------------------------------------------------------------
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pebench.site", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("build", "build this version's book into the site and reassemble it"),
+        ("assemble", "rewrite switcher.json and index.html from the version folders in the site"),
+    ):
+        command = commands.add_parser(name, help=text, description=text)
+        command.add_argument("--site", type=Path, default=None, help="site folder (default: _build/site)")
+        command.add_argument(
+            "--base-url", default=None,
+            help=f"URL path the site is served under (default: ${BASE_URL_ENV}, else /)",
+        )  # fmt: skip
+    commands.add_parser("provenance", help="print the version, commit and numbers date the footer shows")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "provenance":
+            print(json.dumps(asdict(provenance()), indent=2))
+        elif args.command == "assemble":
+            assemble(args.site if args.site is not None else default_site_dir(), args.base_url)
+        else:
+            target = build_site(site=args.site, base_url=args.base_url)
+            log.info("built %s; serve it with: python -m http.server -d %s", target, target.parent)
+    except (RuntimeError, FileNotFoundError, ValueError) as error:
+        log.error("%s", error)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

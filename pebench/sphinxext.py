@@ -1,0 +1,303 @@
+"""Sphinx extension of the book (listed in ``_config.yml`` under ``sphinx: extra_extensions``).
+
+It adds what a static ``_config.yml`` cannot hold:
+
+* **Version.** ``version``/``release`` become ``pebench.__version__``, and the theme's version
+  switcher is configured for it: it reads ``../switcher.json`` (written next to the version folders
+  by :mod:`pebench.site`) and matches this version; pydata-sphinx-theme's banner then marks every
+  version but the newest as old, with a link to the newest.
+* **Footer.** Every page's footer names the pebench version, the git commit and the date the
+  numbers were produced (:func:`pebench.site.provenance`), after any ``extra_footer`` of
+  ``_config.yml``.
+* **Python cross-references** that Sphinx cannot resolve on its own, offline
+  (:func:`resolve_reexport`, :func:`allow_importable`): a reference to a name that ``pebench`` re-exports
+  (``pebench.metrics.evaluate``) links to where it is documented (``pebench.metrics.suite.evaluate``);
+  a reference to an object that exists but has no page here -- a type from ``torch``, ``pandas`` or
+  the standard library, with no intersphinx inventory to link to offline, or an undocumented
+  constant -- is shown as plain code instead of failing the ``-n`` build. A reference to something
+  that does not exist still fails it.
+* **Directives** for the reader-facing pages:
+
+  - ``pebench-parameters`` -- a table per chapter of the parameters in its ``parameters`` cell,
+    read from the notebooks at build time, so the "Reproduce it" page cannot fall out of date;
+  - ``pebench-api`` -- the API reference: ``automodule`` for every module of the ``pebench``
+    package, one section per top-level module or subpackage, found by walking the source tree
+    (so a new module is documented without editing the page).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import functools
+import importlib
+import inspect
+import logging
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util.docutils import SphinxDirective
+
+import pebench
+from pebench.chapters import chapter_number, list_chapters
+from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
+from pebench.site import SWITCHER_JSON_URL, chapter_parameters, chapter_title, provenance
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(pebench.__file__).resolve().parent
+
+
+# -- configuration --------------------------------------------------------------------------------
+def configure(app: Sphinx, config: Config) -> None:
+    """``config-inited``: the version, the switcher options and the provenance footer."""
+    version = pebench.__version__
+    config.version = config.release = version
+    options = dict(config.html_theme_options or {})
+    switcher = dict(options.get("switcher") or {})
+    switcher.setdefault("json_url", SWITCHER_JSON_URL)
+    switcher["version_match"] = version
+    options["switcher"] = switcher
+    # The switcher file only exists in the assembled site, not in the source tree the theme checks.
+    options["check_switcher"] = False
+    options.setdefault("show_version_warning_banner", True)
+    footer = provenance(app.srcdir).footer_html(_repository_url(options))
+    options["extra_footer"] = f"{options.get('extra_footer') or ''}{footer}"
+    config.html_theme_options = options
+
+
+def _repository_url(options: dict[str, Any]) -> str:
+    from pebench.site import REPOSITORY_URL
+
+    return str(options.get("repository_url") or REPOSITORY_URL).rstrip("/")
+
+
+# -- parameter tables -----------------------------------------------------------------------------
+def _table(header: list[str], rows: list[list[nodes.Node]], widths: list[int]) -> nodes.table:
+    table = nodes.table(classes=["pebench-parameters"])
+    group = nodes.tgroup(cols=len(header))
+    table += group
+    for width in widths:
+        group += nodes.colspec(colwidth=width)
+    head = nodes.thead()
+    group += head
+    head += _row([nodes.Text(text) for text in header])
+    body = nodes.tbody()
+    group += body
+    for row in rows:
+        body += _row(row)
+    return table
+
+
+def _row(cells: list[nodes.Node]) -> nodes.row:
+    row = nodes.row()
+    for cell in cells:
+        entry = nodes.entry()
+        entry += nodes.paragraph("", "", cell)
+        row += entry
+    return row
+
+
+class ParametersDirective(SphinxDirective):
+    """``pebench-parameters``: one table of parameters per chapter, with a link to the chapter.
+
+    Reads the chapters ``notebooks/NN_*.ipynb`` that the book contains when the page is built.
+    """
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        root = find_repo_root(self.env.srcdir)
+        result: list[nodes.Node] = []
+        for chapter in list_chapters(root / CHAPTERS_DIRNAME):
+            docname = chapter.relative_to(root).with_suffix("").as_posix()
+            if docname not in self.env.found_docs:
+                continue  # not in _toc.yml (yet): not part of the book
+            self.env.note_dependency(str(chapter))
+            number, title = chapter_number(chapter), chapter_title(chapter)
+            heading = nodes.paragraph(classes=["pebench-parameters-chapter"])
+            heading += nodes.strong(text=f"Chapter {number}: ")
+            link = addnodes.pending_xref(
+                "", refdomain="std", reftype="doc", reftarget=f"/{docname}", refexplicit=True, refwarn=True
+            )
+            link += nodes.inline(text=title)
+            heading += link
+            heading += nodes.Text(f" ({chapter.name})")
+            result.append(heading)
+            parameters = chapter_parameters(chapter)
+            if not parameters:
+                result.append(nodes.paragraph(text="This chapter has no parameters cell."))
+                continue
+            rows = [
+                [nodes.literal(text=p.name), nodes.literal(text=p.default), nodes.Text(p.description or "–")]
+                for p in parameters
+            ]
+            result.append(_table(["parameter", "default", "what it sets (the cell's comment)"], rows, [20, 20, 60]))
+        return result
+
+
+# -- API reference --------------------------------------------------------------------------------
+def package_modules(package_dir: Path = PACKAGE_DIR) -> list[str]:
+    """Every importable module of the package, dotted, packages before their modules, sorted.
+
+    Folders without ``__init__.py`` (namespace packages such as ``pebench.train``) count as
+    packages; ``__main__`` modules and private (``_name``) modules are left out.
+    """
+    names = []
+    for path in sorted(package_dir.rglob("*.py")):
+        relative = path.relative_to(package_dir.parent).with_suffix("")
+        parts = list(relative.parts)
+        if any(part.startswith("_") and part != "__init__" for part in parts) or "__pycache__" in parts:
+            continue
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        names.append(".".join(parts))
+    for folder in sorted(p for p in package_dir.rglob("*") if p.is_dir() and p.name != "__pycache__"):
+        if not (folder / "__init__.py").exists() and any(folder.glob("*.py")):
+            names.append(".".join(folder.relative_to(package_dir.parent).parts))
+    return sorted(set(names), key=lambda name: name.split("."))
+
+
+def api_groups(modules: list[str]) -> dict[str, list[str]]:
+    """Modules grouped by their top-level module or subpackage of ``pebench`` (``pebench`` itself
+    is its own group)."""
+    groups: dict[str, list[str]] = {}
+    for name in modules:
+        parts = name.split(".")
+        key = ".".join(parts[:2])
+        groups.setdefault(key, []).append(name)
+    return groups
+
+
+class ApiDirective(SphinxDirective):
+    """``pebench-api``: a section per top-level module or subpackage, autodoc for each module."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        sections: list[nodes.Node] = []
+        for group, modules in api_groups(package_modules()).items():
+            if group == "pebench":
+                continue  # the package docstring is the page's introduction
+            section = nodes.section(ids=[nodes.make_id(f"api-{group}")])
+            section += nodes.title(text=group)
+            lines = ["```{eval-rst}"]
+            for module in modules:
+                # :ignore-module-all: documents what a module defines, not what its __all__
+                # re-exports (which would document each re-exported object twice).
+                lines += [f".. automodule:: {module}", "   :members:", "   :ignore-module-all:", ""]
+            lines.append("```")
+            self.state.nested_parse(StringList(lines, source=self.get_source_info()[0]), 0, section)
+            sections.append(section)
+        return sections
+
+
+# -- cross-references ------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def _source_imports(module_name: str) -> dict[str, str]:
+    """Local name -> dotted name of every import statement in a module's source, including those
+    under ``if TYPE_CHECKING:`` that exist for annotations only (``Figure`` -> ``matplotlib.figure.Figure``)."""
+    try:
+        module = importlib.import_module(module_name)
+        tree = ast.parse(inspect.getsource(module))
+    except Exception:  # noqa: BLE001 - no source (builtin, compiled): nothing to learn
+        return {}
+    names = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def _lookup(dotted: str) -> tuple[bool, Any]:
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:split]))
+        except Exception:  # noqa: BLE001 - not a module (or not importable): try a shorter prefix
+            continue
+        try:
+            for attribute in parts[split:]:
+                obj = getattr(obj, attribute)
+        except AttributeError:
+            return False, None
+        return True, obj
+    return False, None
+
+
+def import_object(target: str, context: str | None = None, class_name: str | None = None) -> tuple[bool, Any]:
+    """``(found, object)`` for the dotted name ``target`` as written in module ``context`` (and class
+    ``class_name`` of it): tried relative to that module, to the modules of the class's bases (an
+    inherited docstring is written in its base class's module), through the imports in those modules'
+    source (also those for annotations only), then as an absolute name and a builtin."""
+    contexts = [context] if context else []
+    if context and class_name:
+        found, cls = _lookup(f"{context}.{class_name}")
+        if found and isinstance(cls, type):
+            contexts += [base.__module__ for base in cls.__mro__[1:] if base.__module__ != "builtins"]
+    candidates = [f"{module}.{target}" for module in contexts]
+    head, _, rest = target.partition(".")
+    for module in contexts:
+        imported = _source_imports(module).get(head)
+        if imported:
+            candidates.append(f"{imported}.{rest}" if rest else imported)
+    candidates.append(target)
+    for dotted in dict.fromkeys(candidates):
+        found, obj = _lookup(dotted)
+        if found:
+            return True, obj
+    if "." not in target and hasattr(builtins, target):
+        return True, getattr(builtins, target)
+    return False, None
+
+
+def _canonical_name(obj: Any) -> str | None:
+    module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+    if isinstance(module, str) and isinstance(qualname, str) and "<" not in qualname:
+        return f"{module}.{qualname}"
+    if isinstance(obj, type(importlib)):
+        return obj.__name__
+    return None
+
+
+def resolve_reexport(app: Sphinx, env: Any, node: addnodes.pending_xref, contnode: nodes.Element) -> nodes.Element | None:
+    """``missing-reference``: link a Python reference to the object's documented home when the name
+    used is another path to the same object (a package re-export such as ``pebench.metrics.evaluate``)."""
+    if node.get("refdomain") != "py":
+        return None
+    found, obj = import_object(node["reftarget"], node.get("py:module"), node.get("py:class"))
+    canonical = _canonical_name(obj) if found else None
+    if not canonical or canonical == node["reftarget"]:
+        return None
+    domain = env.get_domain("py")
+    retry = node.deepcopy()
+    retry["reftarget"] = canonical
+    retry["refspecific"] = False
+    return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], canonical, retry, contnode)
+
+
+def allow_importable(app: Sphinx, domain: Any, node: addnodes.pending_xref) -> bool | None:
+    """``warn-missing-reference``: no warning for a Python reference to an object that exists
+    (importable, absolutely or from the referring module) but is documented nowhere in this book."""
+    if node.get("refdomain") != "py":
+        return None
+    found, _ = import_object(node["reftarget"], node.get("py:module"), node.get("py:class"))
+    return True if found else None
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", configure)
+    app.connect("missing-reference", resolve_reexport)
+    app.connect("warn-missing-reference", allow_importable)
+    app.add_directive("pebench-parameters", ParametersDirective)
+    app.add_directive("pebench-api", ApiDirective)
+    return {"version": pebench.__version__, "parallel_read_safe": True, "parallel_write_safe": True}
