@@ -1,0 +1,60 @@
+"""pebench pins torch's CPU kernels and thread count at import, so reruns elsewhere give the same bits."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+
+import pytest
+
+from pebench import numerics
+
+PROBE = (
+    "import pebench, torch; "
+    "print(torch.get_num_threads(), torch.backends.cpu.get_cpu_capability(), torch.backends.mkldnn.enabled, flush=True)"
+)
+
+
+def run_probe(**env: str) -> list[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PEBENCH_", "ATEN_", "OMP_", "MKL_", "ONEDNN_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], env={**clean, **env}, capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="kernel pinning is x86-64 only")
+def test_import_pins_avx2_kernels_and_two_threads() -> None:
+    threads, capability, onednn = run_probe()
+    assert threads == str(numerics.DEFAULT_THREADS)
+    assert capability == "AVX2"
+    assert onednn == "False"  # oneDNN picks kernels by CPU model: off
+
+
+def test_thread_count_follows_the_environment_variable() -> None:
+    threads, _, _ = run_probe(PEBENCH_NUM_THREADS="2", OMP_NUM_THREADS="1")
+    assert threads == "2"
+
+
+def test_native_numerics_leave_torch_alone() -> None:
+    threads, _, onednn = run_probe(PEBENCH_NATIVE_NUMERICS="1", OMP_NUM_THREADS="2")
+    assert onednn == "True"
+    assert threads == "2"  # the user's own setting, not pebench's 1
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two"])
+def test_bad_thread_count_names_the_variable(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv(numerics.THREADS_ENV, value)
+    with pytest.raises(ValueError, match=numerics.THREADS_ENV):
+        numerics.thread_count()
+
+
+def test_signature_separates_thread_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(numerics.THREADS_ENV, "1")
+    one = numerics.signature()
+    monkeypatch.setenv(numerics.THREADS_ENV, "2")
+    assert numerics.signature() != one
+    monkeypatch.setenv(numerics.NATIVE_ENV, "1")
+    assert numerics.signature() == "native"
