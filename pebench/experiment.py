@@ -12,7 +12,9 @@ import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from pebench import numerics
 from pebench.cache import atomic_write_json, cache_key, read_json, source_fingerprint
 from pebench.metrics import evaluate, forget_statistics
 from pebench.pipeline import MODEL_SOURCES, Pipeline
@@ -52,7 +54,7 @@ class Experiment:
 
 def run_experiment(pipeline: Pipeline, experiment: Experiment, *, progress: bool = True) -> dict:
     """Metrics (and per-item answers) of ``experiment``, computed once and then read from disk."""
-    path = pipeline.root / "results" / f"{_result_key(pipeline, experiment)}.json"
+    path = result_path(pipeline, experiment)
     if path.exists():
         return read_json(path)
     split = ForgetSplit(pipeline.dataset, experiment.forget)
@@ -79,11 +81,23 @@ def run_experiment(pipeline: Pipeline, experiment: Experiment, *, progress: bool
     }
     atomic_write_json(path, result)
     logger.info("%s on %s: %s", experiment.method, experiment.forget, {k: round(v, 3) for k, v in metrics.items()})
-    return result
+    return read_json(path)  # exactly what a rerun reads back (keys sorted), so tables never depend on the cache
+
+
+def result_path(pipeline: Pipeline, experiment: Experiment) -> Path:
+    """Where ``run_experiment`` caches the result of ``experiment``."""
+    return pipeline.root / "results" / f"{_result_key(pipeline, experiment)}.json"
+
+
+def is_cached(pipeline: Pipeline, experiment: Experiment) -> bool:
+    """Whether ``run_experiment`` would read ``experiment`` back instead of computing it."""
+    return result_path(pipeline, experiment).exists()
 
 
 def _result_key(pipeline: Pipeline, *parts: object) -> str:
-    return cache_key(source_fingerprint(*MODEL_SOURCES), source_fingerprint(*RESULT_SOURCES), pipeline.config, *parts)
+    return cache_key(
+        source_fingerprint(*MODEL_SOURCES), source_fingerprint(*RESULT_SOURCES), numerics.signature(), pipeline.config, *parts
+    )
 
 
 def oracle_statistics(pipeline: Pipeline, split: ForgetSplit, *, progress: bool = True) -> list[float]:

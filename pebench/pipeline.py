@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from transformers import LlavaForConditionalGeneration, ProcessorMixin
 
+from pebench import numerics
 from pebench.cache import cache_key, read_json, source_fingerprint
 from pebench.paths import artifacts_dir
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 HISTORY_FILE = "history.json"
 #: The modules whose code determines a checkpoint (part of its cache key). Evaluation code
 #: (``inference.py``) keys the results instead: changing it re-scores models without retraining them.
-MODEL_SOURCES = ("data", "model", "train", "encoding.py", "pipeline.py", "refusals.py")
+MODEL_SOURCES = ("numerics.py", "data", "model", "train", "encoding.py", "pipeline.py", "refusals.py")
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,13 @@ class Pipeline:
 
     # -- checkpoints --------------------------------------------------------------------------
     def _checkpoint(self, name: str, *key_parts: object) -> Path:
-        key = cache_key(source_fingerprint(*MODEL_SOURCES), self.config.data, self.config.model, *key_parts)
+        key = cache_key(
+            source_fingerprint(*MODEL_SOURCES), numerics.signature(), self.config.data, self.config.model, *key_parts
+        )
         return self.root / "models" / f"{name}-{key}"
 
     def _load(self, path: Path) -> LlavaForConditionalGeneration:
-        model, _ = load_model(path, device=self.device)
+        model, _ = load_model(path, device=self.device, progress=False)
         model.eval()
         return model
 
@@ -96,7 +99,7 @@ class Pipeline:
                 model, self.encoder, pretraining_items(self.dataset), self.config.pretrain,
                 desc="pretraining", progress=progress,
             )
-            save_model(model, self.processor, path, extra_json={HISTORY_FILE: history})
+            save_model(model, self.processor, path, extra_json={HISTORY_FILE: history}, progress=False)
         return self._load(path)
 
     def _finetune_path(self, exclude: frozenset[str]) -> Path:
@@ -118,10 +121,15 @@ class Pipeline:
             history = train_stage(
                 model, self.encoder, finetuning_items(self.dataset, exclude), self.config.finetune,
                 replay=pretraining_items(self.dataset), desc="fine-tuning", progress=progress,
-                eval_fn=self._curve_probe(model), eval_every=self.config.curve_every,
+                # learning curves for the Finetune model only: an oracle's would cost ~10 s and go unread
+                eval_fn=None if exclude else self._curve_probe(model), eval_every=self.config.curve_every,
             )
-            save_model(model, self.processor, path, extra_json={HISTORY_FILE: history})
+            save_model(model, self.processor, path, extra_json={HISTORY_FILE: history}, progress=False)
         return self._load(path)
+
+    def has_finetuned(self, exclude: Collection[str] = frozenset()) -> bool:
+        """Whether ``finetuned(exclude)`` is already on disk (loads instead of training)."""
+        return self._finetune_path(frozenset(exclude)).exists()
 
     def history(self, stage: str, exclude: Collection[str] = frozenset()) -> list[dict]:
         """The stored per-step log of a stage (``"pretrain"`` or ``"finetune"``)."""

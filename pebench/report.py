@@ -39,6 +39,7 @@ from pebench.metrics.text import exact_match, words
 from pebench.study import LABELS
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import METHODS, UnlearnConfig
+from pebench.workers import run_experiments
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -237,8 +238,13 @@ def run_sweep(
     """
     records = []
     done: dict[str, dict] = {}
-    for point in points:
-        experiment = point.experiment(seed, compare_to_oracle=oracle_ratio is not None and point.ratio == oracle_ratio)
+    experiments = [
+        point.experiment(seed, compare_to_oracle=oracle_ratio is not None and point.ratio == oracle_ratio)
+        for point in points
+    ]
+    if runner is _run:
+        run_experiments(pipeline, experiments, progress=False)  # fill the cache in parallel
+    for point, experiment in zip(points, experiments):
         key = cache_key(experiment)
         if key not in done:
             done[key] = runner(pipeline, experiment)
@@ -590,14 +596,16 @@ def grid_results(
     ratio: float = 0.1,
     unlearn: UnlearnConfig | None = None,
     compare_to_oracle: bool = True,
+    forget_seed: int | None = None,
     runner: Runner = _run,
 ) -> dict[tuple[str, str], dict]:
     """The full cached results (metrics *and* stored answers) of ``methods`` on ``targets`` for one
-    seed, keyed ``(target, method)``; built exactly as ``pebench.study.run_grid`` builds its runs,
-    so a grid a chapter already ran is read back, not recomputed."""
+    seed, keyed ``(target, method)``; built exactly as ``pebench.study.run_grid`` builds its runs
+    (``forget_seed`` as there), so a grid a chapter already ran is read back, not recomputed."""
     unlearn = replace(unlearn or UnlearnConfig(), seed=seed)
+    spec_seed = seed if forget_seed is None else forget_seed
     return {
-        (target, method): runner(pipeline, Experiment(method, ForgetSpec(target, ratio, seed), {}, unlearn,
+        (target, method): runner(pipeline, Experiment(method, ForgetSpec(target, ratio, spec_seed), {}, unlearn,
                                                       compare_to_oracle=compare_to_oracle))
         for target in targets
         for method in methods

@@ -1,7 +1,7 @@
 """Grids of experiments over methods, targets and seeds, and the tables the chapters show.
 
 Chapters describe *what* to compare (methods, targets, seeds, one varied setting); this module
-runs the grid through the cached ``run_experiment`` and turns the results into tidy frames:
+runs the grid through the cached ``run_experiment`` (in parallel processes) and turns the results into tidy frames:
 one row per (method, target, seed, metric) value, then means with spread for the paper's tables.
 """
 
@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
-from pebench.experiment import Experiment, run_experiment
+from pebench.experiment import Experiment
 from pebench.pipeline import Pipeline
 from pebench.targets import ForgetSpec
 from pebench.unlearn import UnlearnConfig
+from pebench.workers import run_experiments
 
 logger = logging.getLogger(__name__)
 
@@ -65,30 +65,39 @@ def run_grid(
     ratio: float = 0.1,
     unlearn: UnlearnConfig | None = None,
     compare_to_oracle: bool = True,
+    forget_seed: int | None = None,
+    workers: int | None = None,
     progress: bool = True,
 ) -> pd.DataFrame:
     """Run every (arm, target, seed) and return one row per metric value.
 
+    A seed sets the unlearning run's batch order and, unless ``forget_seed`` fixes the forget set
+    for all seeds, draws the forget set too. A fixed forget set needs one retrain oracle per
+    target instead of one per seed and target (each costs a full fine-tuning). Uncached runs are
+    computed by ``workers`` processes (:func:`pebench.workers.run_experiments`), cached ones read
+    back, so rerunning a chapter only computes what changed.
+
     Columns: ``method`` (display name), ``target``, ``seed``, ``metric``, ``value``, ``seconds``.
-    Cached runs are read back, so rerunning a chapter only computes what changed.
     """
     unlearn = unlearn or UnlearnConfig()
-    records = []
     grid = list(itertools.product(rows, targets, seeds))
-    for arm, target, seed in tqdm(grid, desc="experiments", disable=not progress):
-        experiment = Experiment(
+    experiments = [
+        Experiment(
             arm.method,
-            ForgetSpec(target, ratio, seed),
+            ForgetSpec(target, ratio, seed if forget_seed is None else forget_seed),
             dict(arm.hyperparameters),
             replace(unlearn, seed=seed),
             compare_to_oracle=compare_to_oracle,
         )
-        result = run_experiment(pipeline, experiment, progress=False)
-        for metric, value in result["metrics"].items():
-            records.append(
-                {"method": arm.name, "target": target, "seed": seed, "metric": metric,
-                 "value": value, "seconds": result["seconds"]}
-            )
+        for arm, target, seed in grid
+    ]
+    results = run_experiments(pipeline, experiments, workers=workers, progress=progress)
+    records = [
+        {"method": arm.name, "target": target, "seed": seed, "metric": metric, "value": value,
+         "seconds": result["seconds"]}
+        for (arm, target, seed), result in zip(grid, results)
+        for metric, value in result["metrics"].items()
+    ]  # fmt: skip
     return pd.DataFrame.from_records(records)
 
 

@@ -87,6 +87,21 @@ def target_pattern(target_modules: tuple[str, ...]) -> str:
     return rf"{re.escape(LANGUAGE_MODEL_PREFIX)}.*\.({names})"
 
 
+def _set_activation_checkpointing(model: torch.nn.Module, enable: bool) -> None:
+    """Switch (non-re-entrant) activation checkpointing on or off. transformers calls it
+    ``activation_checkpointing_*`` since 5.2x and ``gradient_checkpointing_*`` before (as on GPU
+    images that ship their own transformers)."""
+    if hasattr(model, "activation_checkpointing_enable"):
+        if enable:
+            model.activation_checkpointing_enable({"use_reentrant": False})
+        else:
+            model.activation_checkpointing_disable()
+    elif enable:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    else:
+        model.gradient_checkpointing_disable()
+
+
 def apply_lora(model: torch.nn.Module, settings: LoraSettings) -> PeftModel:
     """Inject LoRA adapters into ``model``'s language model and return the ``PeftModel`` to train.
 
@@ -101,7 +116,7 @@ def apply_lora(model: torch.nn.Module, settings: LoraSettings) -> PeftModel:
     if settings.gradient_checkpointing:
         # Non-re-entrant checkpointing gives adapters their gradients even with frozen embeddings;
         # input grads make re-entrant checkpointing (which a user may switch on) safe as well.
-        model.activation_checkpointing_enable({"use_reentrant": False})
+        _set_activation_checkpointing(model, True)
         model.enable_input_require_grads()
     config = LoraConfig(
         r=settings.r,
@@ -139,7 +154,7 @@ def lora_adapters(model: torch.nn.Module, settings: LoraSettings) -> Iterator[Pe
     restored, so the same object can be trained in full afterwards.
     """
     flags = {name: p.requires_grad for name, p in model.named_parameters()}
-    checkpointing_before = getattr(model, "is_activation_checkpointing", False)
+    checkpointing_before = getattr(model, "is_activation_checkpointing", getattr(model, "is_gradient_checkpointing", False))
     peft_model = apply_lora(model, settings)
     merged = False
     try:
@@ -152,7 +167,7 @@ def lora_adapters(model: torch.nn.Module, settings: LoraSettings) -> Iterator[Pe
         for name, parameter in model.named_parameters():
             parameter.requires_grad_(flags.get(name, True))
         if settings.gradient_checkpointing and not checkpointing_before:
-            model.activation_checkpointing_disable()
+            _set_activation_checkpointing(model, False)
             model.disable_input_require_grads()
         model.eval()
 
