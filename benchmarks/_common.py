@@ -94,8 +94,8 @@ def environment() -> dict[str, Any]:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
         ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
+    except (OSError, subprocess.CalledProcessError):  # a copy without .git, e.g. on a GPU machine
+        commit = os.environ.get("PEBENCH_COMMIT", "unknown")
     return {
         "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         "machine": platform.machine(),

@@ -20,6 +20,8 @@ It adds what a static ``_config.yml`` cannot hold:
 
   - ``pebench-parameters`` -- a table per chapter of the parameters in its ``parameters`` cell,
     read from the notebooks at build time, so the "Reproduce it" page cannot fall out of date;
+  - ``pebench-benchmarks`` -- the performance targets against the committed benchmark results
+    (:func:`pebench.performance.headlines`), so the page shows the last measured numbers;
   - ``pebench-api`` -- the API reference: ``automodule`` for every module of the ``pebench``
     package, one section per top-level module or subpackage, found by walking the source tree
     (so a new module is documented without editing the page).
@@ -46,6 +48,7 @@ from sphinx.util.docutils import SphinxDirective
 import pebench
 from pebench.chapters import chapter_number, list_chapters
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
+from pebench.performance import headlines
 from pebench.site import SWITCHER_JSON_URL, chapter_parameters, chapter_title, provenance
 
 log = logging.getLogger(__name__)
@@ -139,6 +142,24 @@ class ParametersDirective(SphinxDirective):
             ]
             result.append(_table(["parameter", "default", "what it sets (the cell's comment)"], rows, [20, 20, 60]))
         return result
+
+
+class BenchmarksDirective(SphinxDirective):
+    """``pebench-benchmarks``: each performance target with the value ``benchmarks/`` measured."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        folder = find_repo_root(self.env.srcdir) / "benchmarks" / "results"
+        for path in folder.glob("*.json"):
+            self.env.note_dependency(str(path))
+        verdict = {True: "met", False: "missed", None: "not measured"}
+        rows = [
+            [nodes.Text(h.measure), nodes.Text(h.value), nodes.Text(h.target), nodes.strong(text=verdict[h.met]),
+             nodes.literal(text=h.source)]
+            for h in headlines(folder)
+        ]
+        return [_table(["measure", "measured", "target", "", "from"], rows, [30, 25, 17, 8, 20])]
 
 
 # -- API reference --------------------------------------------------------------------------------
@@ -299,5 +320,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("missing-reference", resolve_reexport)
     app.connect("warn-missing-reference", allow_importable)
     app.add_directive("pebench-parameters", ParametersDirective)
+    app.add_directive("pebench-benchmarks", BenchmarksDirective)
     app.add_directive("pebench-api", ApiDirective)
     return {"version": pebench.__version__, "parallel_read_safe": True, "parallel_write_safe": True}

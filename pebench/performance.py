@@ -1,0 +1,133 @@
+"""The performance targets of the project, read from the committed benchmark results.
+
+The scripts in ``benchmarks/`` measure; this module only reads what they wrote
+(``benchmarks/results/*.json``) and states each target next to the measured value, so that the
+book's "Reproduce it" page shows the numbers of the last benchmark run, never typed ones. A result
+file that is missing is reported as not measured rather than skipped silently.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The whole book, cold cache, default parameters (issue 4's budget).
+BOOK_BUDGET_SECONDS = 20 * 60
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One target: what is measured, the measured value, the target, whether it is met."""
+
+    measure: str
+    value: str
+    target: str
+    met: bool | None  # None: not measured (the result file is missing)
+    source: str
+
+
+def _load(folder: Path, name: str) -> dict | None:
+    path = folder / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def _missing(measure: str, target: str, name: str) -> Headline:
+    return Headline(measure, "not measured", target, None, f"benchmarks/results/{name}.json (missing)")
+
+
+def trainer_headlines(folder: Path) -> list[Headline]:
+    """Our training loop against a plain ``transformers.Trainer`` with the same loss, per task."""
+    name = "trainer_comparison"
+    data = _load(folder, name)
+    if data is None:
+        return [_missing("loop vs plain Trainer", "≥ 2× faster per step", name)]
+    target = float(data["target_speedup"])
+    return [
+        Headline(
+            f"{task}: our loop vs a plain Trainer (s/step)",
+            f"{summary['speedup_vs_trainer']:.2f}×",
+            f"≥ {target:g}×",
+            summary["speedup_vs_trainer"] >= target,
+            f"benchmarks/results/{name}.json",
+        )
+        for task, summary in data["summary"].items()
+    ]
+
+
+def evaluation_headline(folder: Path) -> Headline:
+    """Batched greedy generation against one item at a time, with identical predictions."""
+    name = "eval_batching"
+    data = _load(folder, name)
+    if data is None:
+        return _missing("batched vs one-by-one evaluation", "≥ 5×, identical answers", name)
+    identical = bool(data["identical_predictions"])
+    return Headline(
+        "batched vs one-by-one evaluation",
+        f"{data['speedup']:.1f}× ({'identical' if identical else 'different'} answers)",
+        f"≥ {data['target_speedup']:g}×, identical answers",
+        data["speedup"] >= data["target_speedup"] and identical,
+        f"benchmarks/results/{name}.json",
+    )
+
+
+def unlearning_headline(folder: Path) -> Headline:
+    """The slowest unlearning method: one run plus its evaluation, against the per-run budget."""
+    name = "unlearning"
+    data = _load(folder, name)
+    if data is None:
+        return _missing("one unlearning run + evaluation", "< 60 s", name)
+    slowest = max(data["rows"], key=lambda row: row["run_with_eval_s"])
+    return Headline(
+        "one unlearning run + evaluation (slowest method)",
+        f"{slowest['run_with_eval_s']:.0f} s ({slowest['method']})",
+        f"< {data['budget_seconds']:g} s",
+        slowest["run_with_eval_s"] < data["budget_seconds"],
+        f"benchmarks/results/{name}.json",
+    )
+
+
+def book_headline(folder: Path) -> Headline:
+    """The last full chapter run (``python -m pebench.chapters run``), all chapters together."""
+    name = "chapter_times"
+    data = _load(folder, name)
+    target = f"< {BOOK_BUDGET_SECONDS // 60} min (cold cache)"
+    if data is None:
+        return _missing("executing every chapter", target, name)
+    total = float(data["total_seconds"])
+    return Headline(
+        f"executing every chapter ({len(data['chapters'])} chapters)",
+        f"{total / 60:.1f} min",
+        target,
+        total < BOOK_BUDGET_SECONDS,
+        f"benchmarks/results/{name}.json",
+    )
+
+
+def scaling_headline(folder: Path) -> Headline:
+    """How the pipeline's cost grows with the dataset (persons × events): the fitted trend."""
+    name = "scaling"
+    data = _load(folder, name)
+    if data is None:
+        return _missing("cost vs dataset size", "trend recorded (≥ 3 sizes)", name)
+    fit = data["fits"]["book_pipeline_plus_experiment_s"]
+    sizes = ", ".join(f"{row['persons']}×{row['events']}" for row in data["rows"])
+    return Headline(
+        "pipeline + one experiment vs dataset size",
+        f"{fit['intercept_s']:.0f} s + {fit['slope_s_per_qa'] * 1000:.1f} s per 1,000 QA items "
+        f"(R² {fit['r2']:.2f}; sizes {sizes})",
+        "trend recorded (≥ 3 sizes)",
+        len(data["rows"]) >= 3,
+        f"benchmarks/results/{name}.json",
+    )
+
+
+def headlines(folder: Path) -> list[Headline]:
+    """Every target, in the order the book shows them."""
+    return [
+        book_headline(folder),
+        unlearning_headline(folder),
+        *trainer_headlines(folder),
+        evaluation_headline(folder),
+        scaling_headline(folder),
+    ]
