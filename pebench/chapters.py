@@ -264,10 +264,23 @@ def run_all(
         seconds[chapter.name] = round(time.perf_counter() - start, 1)
         log.info("%s took %.0f s", chapter.name, seconds[chapter.name])
     if times_path is not None:
-        record = {"chapters": seconds, "total_seconds": round(sum(seconds.values()), 1),
-                  "parameters": dict(parameters or {}), "cpu_count": os.cpu_count()}
-        atomic_write_json(Path(times_path), record)
+        write_times(seconds, times_path, parameters)
     return outputs
+
+
+def write_times(
+    seconds: Mapping[str, float], path: str | os.PathLike[str], parameters: Mapping[str, Any] | None = None
+) -> None:
+    """Record a full chapter run's wall-clock seconds per chapter (the book's time budget is tracked
+    in ``benchmarks/results/chapter_times.json``)."""
+    record = {"chapters": dict(seconds), "total_seconds": round(sum(seconds.values()), 1),
+              "parameters": dict(parameters or {}), "cpu_count": os.cpu_count()}  # fmt: skip
+    atomic_write_json(Path(path), record)
+
+
+def times_path(folder: str | os.PathLike[str] | None = None) -> Path:
+    """Where a full default run of the chapters records its time per chapter."""
+    return find_repo_root(folder) / "benchmarks" / "results" / "chapter_times.json"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -325,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         # A full default run is the book build: record its time per chapter for the budget.
-        times = find_repo_root(folder) / "benchmarks" / "results" / "chapter_times.json"
+        times = times_path(folder)
         full_run = not args.only and not parameters
         run_all(folder, parameters, only=args.only, cwd=args.cwd, log_output=args.log_output,
                 times_path=times if full_run else None)

@@ -326,14 +326,21 @@ def _chapters(numbers: Sequence[str] | None) -> list[Path]:
         raise UsageError(str(error)) from None
 
 
-def _run_chapters(chapters: Sequence[Path], parameters: dict[str, Any], args: argparse.Namespace, *, output: Path | None = None) -> None:
+def _run_chapters(
+    chapters: Sequence[Path], parameters: dict[str, Any], args: argparse.Namespace, *, output: Path | None = None
+) -> dict[str, float]:
+    """Execute ``chapters`` in order; return each one's wall-clock seconds."""
     from pebench.chapters import run_chapter
 
+    seconds = {}
     with progress_bar(len(chapters), "chapters", enabled=not args.no_progress, unit="chapter") as bar:
         for chapter in chapters:
             bar.set_postfix_str(chapter.name)
+            start = time.perf_counter()
             run_chapter(chapter, output, parameters, cwd=getattr(args, "cwd", None), log_output=args.log_output)
+            seconds[chapter.name] = round(time.perf_counter() - start, 1)
             bar.update()
+    return seconds
 
 
 def cmd_run_chapter(args: argparse.Namespace) -> int:
@@ -353,7 +360,11 @@ def cmd_book(args: argparse.Namespace) -> int:
     from pebench.site import build_site
 
     if not args.no_execute:
-        _run_chapters(_chapters(args.only), {}, args)
+        seconds = _run_chapters(_chapters(args.only), {}, args)
+        if not args.only:  # the whole book at default parameters: record it against the time budget
+            from pebench.chapters import times_path, write_times
+
+            write_times(seconds, times_path())
     with progress_bar(1, "building the website", enabled=not args.no_progress) as bar:
         target = build_site(site=args.site, base_url=args.base_url)
         bar.update()

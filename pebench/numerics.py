@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import sys
 
 logger = logging.getLogger(__name__)
 
@@ -44,30 +45,42 @@ def thread_count() -> int:
     return threads
 
 
+def _native() -> bool:
+    return os.environ.get(NATIVE_ENV, "") not in ("", "0")
+
+
 def configure() -> None:
-    """Pin kernels and threads (once per process, before torch's first operation).
+    """Pin kernels and threads through the environment, before torch loads (``import pebench``).
 
     Environment variables already set by the user win, except the thread counts, which follow
-    ``PEBENCH_NUM_THREADS``. oneDNN is switched off: its kernels are chosen by CPU model and cache
-    size, not only by instruction set (ATen and MKL then do its work, at no measurable cost here).
-    If torch has already computed something in this process, its kernel choice is made: we log
-    that the bits may differ from the published ones.
+    ``PEBENCH_NUM_THREADS``. torch itself is not imported here (``pebench --help`` stays fast);
+    :func:`configure_torch` finishes the job when a module that computes is imported, or at once
+    if torch is already loaded.
     """
-    if os.environ.get(NATIVE_ENV, "") not in ("", "0"):
+    if _native():
         return
     threads = thread_count()
-    portable = platform.machine().lower() in ("x86_64", "amd64")
-    if portable:
+    if platform.machine().lower() in ("x86_64", "amd64"):
         for name, value in PORTABLE_KERNELS.items():
             os.environ.setdefault(name, value)
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(threads)
-    import torch  # only now: the variables above are read when torch loads and first computes
+    if "torch" in sys.modules:
+        configure_torch()
 
-    torch.set_num_threads(threads)
+
+def configure_torch() -> None:
+    """Apply the settings torch reads at run time: the thread count, and oneDNN off (its kernels
+    are chosen by CPU model and cache size, not only by instruction set; ATen and MKL then do its
+    work, at no measurable cost here). Logs a warning if torch already chose its CPU kernels."""
+    if _native():
+        return
+    import torch
+
+    torch.set_num_threads(thread_count())
     torch.backends.mkldnn.enabled = False
     wanted = os.environ.get("ATEN_CPU_CAPABILITY", "").upper()
-    if portable and torch.backends.cpu.get_cpu_capability() != wanted:
+    if wanted and torch.backends.cpu.get_cpu_capability() != wanted:
         logger.warning(
             "torch computed before pebench was imported, so its CPU kernels are not pinned to %s: results "
             "are statistically the same but not bit-identical to the published ones (import pebench first)",
@@ -77,7 +90,7 @@ def configure() -> None:
 
 def signature() -> str:
     """What the bits depend on beyond the code: part of every cache key, so runs don't mix."""
-    if os.environ.get(NATIVE_ENV, "") not in ("", "0"):
+    if _native():
         return "native"
     kernels = "-".join(os.environ.get(name, "") for name in PORTABLE_KERNELS)
     return f"{kernels}-threads{thread_count()}"

@@ -131,3 +131,33 @@ def headlines(folder: Path) -> list[Headline]:
         evaluation_headline(folder),
         scaling_headline(folder),
     ]
+
+
+@dataclass(frozen=True)
+class GpuSmoke:
+    """The last ``benchmarks/gpu_smoke.py`` run: where it ran, and one row per (variant, method)."""
+
+    environment: str
+    seconds: dict[str, float]
+    peak_memory_mib: dict[str, float]
+    columns: list[str]
+    rows: list[list[str]]
+
+
+def gpu_smoke(folder: Path) -> GpuSmoke | None:
+    """The recipe's end-to-end GPU run as a table, or ``None`` if it has not been run."""
+    data = _load(folder, "gpu_smoke")
+    if data is None:
+        return None
+    env = data["environment"]
+    where = (
+        f"{env['gpu']}, torch {env['torch']}, transformers {env['transformers']}, "
+        f"commit {env['commit']}, {env['date']}"
+    )
+    columns = list(dict.fromkeys(key for row in data["rows"] for key in row))
+    rows = [[_cell(row.get(column, "")) for column in columns] for row in data["rows"]]
+    return GpuSmoke(where, data["total_s"], data["peak_gpu_memory_mib"], columns, rows)
+
+
+def _cell(value: object) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)

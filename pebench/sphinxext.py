@@ -22,6 +22,7 @@ It adds what a static ``_config.yml`` cannot hold:
     read from the notebooks at build time, so the "Reproduce it" page cannot fall out of date;
   - ``pebench-benchmarks`` -- the performance targets against the committed benchmark results
     (:func:`pebench.performance.headlines`), so the page shows the last measured numbers;
+  - ``pebench-gpu-smoke`` -- the last end-to-end GPU run of the recipe, from its results file;
   - ``pebench-api`` -- the API reference: ``automodule`` for every module of the ``pebench``
     package, one section per top-level module or subpackage, found by walking the source tree
     (so a new module is documented without editing the page).
@@ -48,7 +49,7 @@ from sphinx.util.docutils import SphinxDirective
 import pebench
 from pebench.chapters import chapter_number, list_chapters
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
-from pebench.performance import headlines
+from pebench.performance import gpu_smoke, headlines
 from pebench.site import SWITCHER_JSON_URL, chapter_parameters, chapter_title, provenance
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,26 @@ class BenchmarksDirective(SphinxDirective):
             for h in headlines(folder)
         ]
         return [_table(["measure", "measured", "target", "", "from"], rows, [30, 25, 17, 8, 20])]
+
+
+class GpuSmokeDirective(SphinxDirective):
+    """``pebench-gpu-smoke``: the last end-to-end GPU run of the recipe (``benchmarks/gpu_smoke.py``)."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        path = find_repo_root(self.env.srcdir) / "benchmarks" / "results"
+        self.env.note_dependency(str(path / "gpu_smoke.json"))
+        smoke = gpu_smoke(path)
+        if smoke is None:
+            return [nodes.paragraph(text="benchmarks/gpu_smoke.py has not been run: no results to show.")]
+        summary = ", ".join(
+            f"{variant}: {smoke.seconds[variant]:.0f} s, peak {smoke.peak_memory_mib[variant]:.0f} MiB"
+            for variant in smoke.seconds
+        )
+        intro = nodes.paragraph(text=f"Ran on {smoke.environment}. Whole run per variant: {summary}.")
+        rows = [[nodes.Text(cell) for cell in row] for row in smoke.rows]
+        return [intro, _table(smoke.columns, rows, [100 // len(smoke.columns)] * len(smoke.columns))]
 
 
 # -- API reference --------------------------------------------------------------------------------
@@ -321,5 +342,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("warn-missing-reference", allow_importable)
     app.add_directive("pebench-parameters", ParametersDirective)
     app.add_directive("pebench-benchmarks", BenchmarksDirective)
+    app.add_directive("pebench-gpu-smoke", GpuSmokeDirective)
     app.add_directive("pebench-api", ApiDirective)
     return {"version": pebench.__version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -12,7 +12,7 @@ import pytest
 from pebench import numerics
 
 PROBE = (
-    "import pebench, torch; "
+    "import pebench.model, torch; "
     "print(torch.get_num_threads(), torch.backends.cpu.get_cpu_capability(), torch.backends.mkldnn.enabled, flush=True)"
 )
 
@@ -26,7 +26,7 @@ def run_probe(**env: str) -> list[str]:
 
 
 @pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="kernel pinning is x86-64 only")
-def test_import_pins_avx2_kernels_and_two_threads() -> None:
+def test_import_pins_avx2_kernels_one_thread_and_no_onednn() -> None:
     threads, capability, onednn = run_probe()
     assert threads == str(numerics.DEFAULT_THREADS)
     assert capability == "AVX2"
