@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from pebench.cache import source_fingerprint
 from pebench.data.appearance import person_looks, scene_specs
 from pebench.data.names import NAME_CAPACITY, make_names
 from pebench.data.render import render_image, sample_variation
@@ -45,6 +46,12 @@ from pebench.data.schema import (
     QAItem,
 )
 from pebench.data.taxonomy import all_events
+
+#: The modules whose code decides the dataset's bytes (part of ``DatasetConfig.key``); the loader
+#: and the chapter-1 summaries are not among them.
+GENERATOR_SOURCES = tuple(
+    f"data/{name}.py" for name in ("appearance", "bust", "generate", "names", "pen", "render", "schema", "taxonomy")
+)
 
 ALLOWED_IMAGE_SIZES = (32, 64, 128, 224, 336)
 GENERATOR = "pebench procedural"
@@ -95,8 +102,12 @@ class DatasetConfig:
         return dataclasses.asdict(self)
 
     def key(self) -> str:
-        """Short stable hash of the config and schema version, used as a cache folder name."""
-        payload = json.dumps({**self.to_dict(), "schema_version": SCHEMA_VERSION}, sort_keys=True)
+        """Short stable hash of the config, the schema version and the code that draws the dataset,
+        used as a cache folder name: editing the renderer gives a new folder, never stale images."""
+        payload = json.dumps(
+            {**self.to_dict(), "schema_version": SCHEMA_VERSION, "code": source_fingerprint(*GENERATOR_SOURCES)},
+            sort_keys=True,
+        )
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
