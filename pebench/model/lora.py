@@ -154,7 +154,9 @@ def lora_adapters(model: torch.nn.Module, settings: LoraSettings) -> Iterator[Pe
     restored, so the same object can be trained in full afterwards.
     """
     flags = {name: p.requires_grad for name, p in model.named_parameters()}
-    checkpointing_before = getattr(model, "is_activation_checkpointing", getattr(model, "is_gradient_checkpointing", False))
+    checkpointing_before = getattr(model, "is_activation_checkpointing", None)
+    if checkpointing_before is None:  # transformers before 5.2x
+        checkpointing_before = getattr(model, "is_gradient_checkpointing", False)
     peft_model = apply_lora(model, settings)
     merged = False
     try:
