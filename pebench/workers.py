@@ -16,15 +16,16 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any
 
 from tqdm.auto import tqdm
 
 from pebench.experiment import Experiment, is_cached, result_path, run_experiment
 from pebench.pipeline import Pipeline, PipelineConfig
-from pebench.targets import ForgetSplit
+from pebench.targets import TARGETS, ForgetSpec, ForgetSplit
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def _start_worker(config: PipelineConfig, root: Path) -> None:
     _worker_pipeline = Pipeline(config, root=root)
 
 
-def _train_oracle(exclude: frozenset[str]) -> None:
+def _train_finetuned(exclude: frozenset[str]) -> None:
     assert _worker_pipeline is not None
     _worker_pipeline.finetuned(exclude, progress=False)
 
@@ -66,15 +67,60 @@ def _run(experiment: Experiment) -> None:
     run_experiment(_worker_pipeline, experiment, progress=False)
 
 
-def _oracles_needed(pipeline: Pipeline, experiments: Sequence[Experiment]) -> list[frozenset[str]]:
-    """The distinct forget sets whose retrain oracle some experiment needs and the cache lacks."""
+def oracle_exclusions(pipeline: Pipeline, experiments: Sequence[Experiment]) -> list[frozenset[str]]:
+    """The distinct forget sets (QA ids) whose retrain oracle some of ``experiments`` needs."""
     needed: dict[frozenset[str], None] = {}
     for experiment in experiments:
         if experiment.method == "retrain" or experiment.compare_to_oracle:
-            exclude = frozenset(ForgetSplit(pipeline.dataset, experiment.forget).forget_qa_ids)
-            if not pipeline.has_finetuned(exclude):
-                needed[exclude] = None
+            needed[frozenset(ForgetSplit(pipeline.dataset, experiment.forget).forget_qa_ids)] = None
     return list(needed)
+
+
+def _pool(pipeline: Pipeline, count: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(count, mp_context=context, initializer=_start_worker,
+                               initargs=(pipeline.config, pipeline.root))  # fmt: skip
+
+
+def _run_all(pool: ProcessPoolExecutor, function: Callable[[Any], None], items: Sequence[Any], desc: str,
+             progress: bool) -> None:  # fmt: skip
+    futures = [pool.submit(function, item) for item in items]
+    for future in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=not progress):
+        future.result()  # re-raises a worker's exception here
+
+
+def _parallel(pipeline: Pipeline, workers: int | None, tasks: int) -> int:
+    """How many processes to use for ``tasks`` independent jobs (1: run them here)."""
+    count = min(worker_count(workers), tasks)
+    return count if count > 1 and pipeline.device.type == "cpu" else 1
+
+
+def train_base_models(
+    pipeline: Pipeline,
+    exclusions: Iterable[Collection[str]],
+    *,
+    workers: int | None = None,
+    progress: bool = True,
+) -> None:
+    """Train the fine-tuned models ``pipeline.finetuned(exclude)`` that the cache lacks, in parallel.
+
+    An empty ``exclude`` is the *Finetune* model, a forget set its retrain oracle. All of them start
+    from the pretrained checkpoint, trained first, here; then each fine-tuning (one CPU thread
+    apiece) runs in its own worker process, so the chapters' base models take about half the time
+    they take one after another, and come out byte-identical.
+    """
+    missing = [e for e in dict.fromkeys(map(frozenset, exclusions)) if not pipeline.has_finetuned(e)]
+    if not missing:
+        return
+    pipeline.pretrained(progress=progress)
+    count = _parallel(pipeline, workers, len(missing))
+    logger.info("%d fine-tuned model(s) to train in %d process(es)", len(missing), count)
+    if count == 1:
+        for exclude in missing:
+            pipeline.finetuned(exclude, progress=progress)
+        return
+    with _pool(pipeline, count) as pool:
+        _run_all(pool, _train_finetuned, missing, "base models", progress)
 
 
 def run_experiments(
@@ -86,21 +132,35 @@ def run_experiments(
 ) -> list[dict]:
     """The result of every experiment, in order; uncached ones computed by ``workers`` processes.
 
-    The retrain oracles the experiments need are trained first, each once, then the experiments
-    run; with one worker (or on a GPU) everything runs in this process instead.
+    The base models the experiments start from (the fine-tuned model and the retrain oracles they
+    need) are trained first, in parallel (:func:`train_base_models`), then the experiments run;
+    with one worker (or on a GPU) everything runs in this process instead.
     """
     todo = list({result_path(pipeline, e): e for e in experiments if not is_cached(pipeline, e)}.values())
-    count = min(worker_count(workers), len(todo))
-    if count > 1 and pipeline.device.type == "cpu":
-        pipeline.finetuned(progress=False)  # the shared starting point, trained once, here
-        oracles = _oracles_needed(pipeline, todo)
-        logger.info("%d experiment(s), %d oracle(s) to compute in %d processes", len(todo), len(oracles), count)
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(count, mp_context=context, initializer=_start_worker,
-                                 initargs=(pipeline.config, pipeline.root)) as pool:  # fmt: skip
-            for stage, function, items in (("oracles", _train_oracle, oracles), ("experiments", _run, todo)):
-                futures = [pool.submit(function, item) for item in items]
-                for future in tqdm(as_completed(futures), total=len(futures), desc=stage, disable=not progress):
-                    future.result()  # re-raises a worker's exception here
+    count = _parallel(pipeline, workers, len(todo))
+    if count > 1:
+        train_base_models(pipeline, [frozenset(), *oracle_exclusions(pipeline, todo)], workers=workers,
+                          progress=progress)  # fmt: skip
+        logger.info("%d experiment(s) to compute in %d processes", len(todo), count)
+        with _pool(pipeline, count) as pool:
+            _run_all(pool, _run, todo, "experiments", progress)
     bar = tqdm(experiments, desc="experiments", disable=not progress or count > 1)
     return [run_experiment(pipeline, experiment, progress=False) for experiment in bar]
+
+
+def shared_exclusions(pipeline: Pipeline) -> list[frozenset[str]]:
+    """What the chapters at their default parameters fine-tune on: everything, and everything but
+    each default forget set (``ForgetSpec(target)``: the retrain oracles of chapters 3, 5 and 8)."""
+    oracles = [ForgetSplit(pipeline.dataset, ForgetSpec(target)).forget_qa_ids for target in TARGETS]
+    return [frozenset(), *map(frozenset, oracles)]
+
+
+def train_shared_models(pipeline: Pipeline | None = None, *, workers: int | None = None, progress: bool = True) -> None:
+    """Train the base models the default chapters share, in parallel, before the first chapter runs.
+
+    Run chapter by chapter, chapter 2 fine-tunes alone and chapter 5 trains its one oracle alone,
+    each leaving the second core idle; trained together, four fine-tunings take the time of two.
+    The chapters then find them in the cache (the same files they would have trained).
+    """
+    pipeline = pipeline or Pipeline()
+    train_base_models(pipeline, shared_exclusions(pipeline), workers=workers, progress=progress)

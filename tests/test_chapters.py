@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -254,3 +255,20 @@ def test_a_failed_run_leaves_the_chapter_untouched(tmp_path: Path) -> None:
         chapters.run_chapter(chapter)
     assert chapter.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["01_broken.ipynb"]
+
+
+def test_a_full_run_trains_the_shared_models_first_and_records_the_times(
+    chapter_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = []
+    monkeypatch.setattr(chapters, "warm_shared_models", lambda: steps.append("shared") or 30.0)
+    monkeypatch.setattr(chapters, "run_chapter", lambda path, **kwargs: steps.append(path.name) or path)
+    times = tmp_path / "times.json"
+    chapters.run_all(chapter_dir, times_path=times)
+    assert steps == ["shared", "01_dataset.ipynb", "02_finetune.ipynb", "10_later.ipynb"]
+    record = json.loads(times.read_text())
+    assert record["shared_models_seconds"] == 30.0 and list(record["chapters"]) == steps[1:]
+    assert record["total_seconds"] == pytest.approx(30.0 + sum(record["chapters"].values()))
+    steps.clear()
+    chapters.run_all(chapter_dir, only=["02"])  # a partial run (no times) trains nothing up front
+    assert steps == ["02_finetune.ipynb"]

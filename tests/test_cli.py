@@ -217,3 +217,22 @@ def test_progress_bar_counts_steps_and_stops_its_ticker(capsys: pytest.CaptureFi
     with cli.progress_bar(1, "quiet", enabled=False) as bar:
         bar.update()
     assert "quiet" not in capsys.readouterr().err
+
+
+def test_the_whole_book_trains_the_shared_models_first_and_records_the_times(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import pebench.chapters
+    import pebench.site
+
+    steps = []
+    monkeypatch.setattr(pebench.chapters, "warm_shared_models", lambda: steps.append("shared") or 12.5)
+    monkeypatch.setattr(pebench.chapters, "run_chapter", lambda path, *a, **k: steps.append(path.name))
+    monkeypatch.setattr(pebench.chapters, "times_path", lambda: tmp_path / "times.json")
+    monkeypatch.setattr(pebench.site, "build_site", lambda **kwargs: steps.append("build") or tmp_path / "site" / "v")
+    status, _, err = run(capsys, "book", "--no-progress")
+    assert status == 0, err
+    chapters = [p.name for p in pebench.chapters.list_chapters()]
+    assert steps == ["shared", *chapters, "build"]
+    record = json.loads((tmp_path / "times.json").read_text())
+    assert record["shared_models_seconds"] == 12.5 and list(record["chapters"]) == chapters

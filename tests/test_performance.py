@@ -20,11 +20,12 @@ def test_missing_results_are_reported_not_skipped(tmp_path: Path) -> None:
 
 def test_targets_are_judged_from_the_numbers(tmp_path: Path) -> None:
     write(tmp_path, "trainer_comparison", {"target_speedup": 2.0, "summary": {
-        "finetune": {"speedup_vs_trainer": 2.5}, "gd": {"speedup_vs_trainer": 1.1}}})
+        "finetune": {"speedup_vs_trainer": 2.5}, "gd": {"speedup_vs_trainer": 1.1, "ceiling_vs_trainer": 1.25}}})
     write(tmp_path, "eval_batching", {"speedup": 6.0, "target_speedup": 5.0, "identical_predictions": False})
     write(tmp_path, "chapter_times", {"chapters": {"01_a.ipynb": 100.0}, "total_seconds": 1500.0})
     trainer = {row.measure.split(":")[0]: row.met for row in performance.trainer_headlines(tmp_path)}
     assert trainer == {"finetune": True, "gd": False}
+    assert [row.value for row in performance.trainer_headlines(tmp_path)] == ["2.50×", "1.10× (any loop: at most 1.25×)"]
     assert performance.evaluation_headline(tmp_path).met is False  # fast, but the answers changed
     book = performance.book_headline(tmp_path)
     assert book.met is False and book.value == "25.0 min"

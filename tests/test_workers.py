@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from pebench.chapters import list_chapters
 from pebench.pipeline import Pipeline
+from pebench.site import chapter_parameters
 from pebench.study import arms, run_grid
+from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import UnlearnConfig
-from pebench.workers import WORKERS_ENV, worker_count
+from pebench.workers import WORKERS_ENV, train_base_models, worker_count
 
 
 def fresh_results(small_pipeline: Pipeline, root: Path) -> Pipeline:
@@ -46,3 +51,40 @@ def test_worker_count_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
         worker_count()
     with pytest.raises(ValueError, match="workers"):
         worker_count(0)
+
+
+def test_base_models_trained_in_workers_equal_those_trained_here(small_pipeline: Pipeline, tmp_path: Path) -> None:
+    """The fine-tuned model and an oracle, trained in two processes, are byte-identical to serial ones."""
+    config = replace(small_pipeline.config, finetune=replace(small_pipeline.config.finetune, steps=6))
+    pretrained = small_pipeline._pretrain_path()
+    roots = {}
+    for name in ("serial", "parallel"):
+        root = tmp_path / name
+        (root / "models").mkdir(parents=True)
+        (root / "data").symlink_to(small_pipeline.root / "data", target_is_directory=True)
+        shutil.copytree(pretrained, root / "models" / pretrained.name)  # the same start, not retrained
+        roots[name] = Pipeline(config, root=root)
+    oracle = frozenset(ForgetSplit(small_pipeline.dataset, ForgetSpec("person", 0.25)).forget_qa_ids)
+    for name, workers in (("serial", 1), ("parallel", 2)):
+        train_base_models(roots[name], [frozenset(), oracle, frozenset()], workers=workers, progress=False)
+    for exclude in (frozenset(), oracle):
+        serial, parallel = (roots[name]._finetune_path(exclude) for name in ("serial", "parallel"))
+        assert (serial / "model.safetensors").read_bytes() == (parallel / "model.safetensors").read_bytes()
+    assert len(list((tmp_path / "parallel" / "models").iterdir())) == 3  # pretrained + 2, the duplicate once
+
+
+def test_shared_models_match_the_chapters_defaults() -> None:
+    """The warm-up trains the oracles of the chapters' default forget sets; a changed default would
+    make it train models no chapter loads."""
+    defaults = ForgetSpec()
+    checked = 0
+    for chapter in list_chapters(Path(__file__).parents[1] / "notebooks"):
+        parameters = {p.name: p.default for p in chapter_parameters(chapter)}
+        if "forget_ratio" in parameters:
+            assert float(parameters["forget_ratio"]) == defaults.ratio, chapter.name
+            checked += 1
+        if "forget_seed" in parameters:
+            assert int(parameters["forget_seed"]) == defaults.seed, chapter.name
+        if "finetune_steps" in parameters:  # chapter 2's pipeline parameters: None keeps PipelineConfig()
+            assert parameters["finetune_steps"] == "None", chapter.name
+    assert checked >= 3
