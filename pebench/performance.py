@@ -168,3 +168,53 @@ def gpu_smoke(folder: Path) -> GpuSmoke | None:
 
 def _cell(value: object) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+@dataclass(frozen=True)
+class GpuEstimate:
+    """``benchmarks/gpu_estimate.py``'s projection: its checks on the tiny model and the table."""
+
+    #: (method, measured step time over GA's, the FLOP model's ratio) on the tiny model
+    step_checks: list[tuple[str, float, float]]
+    formula_mib: tuple[float, float]  # the memory formula at the tiny model's sizes, min and max
+    measured_mib: tuple[float, float]  # the measured peak RSS increase, min and max
+    calibration: float
+    columns: list[str]
+    rows: list[list[str]]
+
+
+GPU_ESTIMATE_COLUMNS = (
+    "method", "GPUs", "sequences/step (grad + ref)", "TFLOP/step", "s/step", "s per run",
+    "GB/GPU formula", "GB/GPU calibrated", "… with copied reference",
+)  # fmt: skip
+
+
+def gpu_estimate(folder: Path, labels: dict[str, str]) -> GpuEstimate | None:
+    """The estimate as the GPU page shows it (methods with the same cost share a row), or ``None``."""
+    data = _load(folder, "gpu_estimate")
+    if data is None:
+        return None
+    checks = data["checks"]
+    groups: dict[tuple, list[dict]] = {}
+    for row in data["rows"]:
+        groups.setdefault((row["gpus"], row["grad_seq/step"], row["nograd_seq/step"]), []).append(row)
+    rows = []
+    for (gpus, grad, nograd), members in sorted(groups.items()):
+        row = members[0]
+        methods = sorted((labels.get(m["method"], m["method"]) for m in members), key=str.lower)
+        rows.append([
+            ", ".join(methods), str(gpus), f"{grad:.0f} + {nograd:.0f}", f"{row['TFLOP/step']:,.0f}",
+            f"{row['s/step']:.2g}", f"{row['run_s (40 steps)']:.0f}", f"{row['GB/GPU formula']:.1f}",
+            f"{row['GB/GPU calibrated']:.1f}", f"{row['GB/GPU calibrated, copied ref']:.1f}",
+        ])  # fmt: skip
+    formula = [c["tiny_formula_mib"] for c in checks]
+    measured = [c["tiny_rss_increase_mib_measured"] for c in checks]
+    return GpuEstimate(
+        step_checks=[(c["method"], c["measured_step_vs_ga"], c["flop_model_step_vs_ga"]) for c in checks
+                     if c["method"] != "ga"],  # fmt: skip
+        formula_mib=(min(formula), max(formula)),
+        measured_mib=(min(measured), max(measured)),
+        calibration=float(data["derived"]["memory_calibration_factor"]),
+        columns=list(GPU_ESTIMATE_COLUMNS),
+        rows=rows,
+    )

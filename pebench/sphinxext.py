@@ -49,7 +49,7 @@ from sphinx.util.docutils import SphinxDirective
 import pebench
 from pebench.chapters import chapter_number, list_chapters
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
-from pebench.performance import gpu_smoke, headlines
+from pebench.performance import gpu_estimate, gpu_smoke, headlines
 from pebench.site import SWITCHER_JSON_URL, chapter_parameters, chapter_title, provenance
 
 log = logging.getLogger(__name__)
@@ -181,6 +181,32 @@ class GpuSmokeDirective(SphinxDirective):
         intro = nodes.paragraph(text=f"Ran on {smoke.environment}. Whole run per variant: {summary}.")
         rows = [[nodes.Text(cell) for cell in row] for row in smoke.rows]
         return [intro, _table(smoke.columns, rows, [100 // len(smoke.columns)] * len(smoke.columns))]
+
+
+class GpuEstimateDirective(SphinxDirective):
+    """``pebench-gpu-estimate``: the projection of ``benchmarks/gpu_estimate.py`` and its tiny-model checks."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from pebench.study import LABELS  # pandas: only when a page uses this directive
+
+        path = find_repo_root(self.env.srcdir) / "benchmarks" / "results"
+        self.env.note_dependency(str(path / "gpu_estimate.json"))
+        estimate = gpu_estimate(path, LABELS)
+        if estimate is None:
+            return [nodes.paragraph(text="benchmarks/gpu_estimate.py has not been run: no estimate to show.")]
+        steps = ", ".join(f"{LABELS.get(m, m)} {measured:.2f}× GA measured vs {model:.2f}× predicted"
+                          for m, measured, model in estimate.step_checks)  # fmt: skip
+        checks = nodes.paragraph(text=(
+            f"Checks on the tiny model. Step time relative to GA: {steps}. Memory: the formula gives "
+            f"{estimate.formula_mib[0]:.0f}–{estimate.formula_mib[1]:.0f} MiB where the measured peak RSS rose by "
+            f"{estimate.measured_mib[0]:.0f}–{estimate.measured_mib[1]:.0f} MiB, so the calibrated columns scale "
+            f"everything but the weights by {estimate.calibration:.2f} (the median ratio)."
+        ))  # fmt: skip
+        rows = [[nodes.Text(cell) for cell in row] for row in estimate.rows]
+        widths = [18, 6, 12, 9, 7, 8, 13, 13, 14]
+        return [checks, _table(estimate.columns, rows, widths)]
 
 
 # -- API reference --------------------------------------------------------------------------------
@@ -343,5 +369,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("pebench-parameters", ParametersDirective)
     app.add_directive("pebench-benchmarks", BenchmarksDirective)
     app.add_directive("pebench-gpu-smoke", GpuSmokeDirective)
+    app.add_directive("pebench-gpu-estimate", GpuEstimateDirective)
     app.add_directive("pebench-api", ApiDirective)
     return {"version": pebench.__version__, "parallel_read_safe": True, "parallel_write_safe": True}

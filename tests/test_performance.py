@@ -35,3 +35,23 @@ def test_committed_results_are_all_readable() -> None:
     folder = find_repo_root() / "benchmarks" / "results"
     rows = performance.headlines(folder)
     assert [row.source for row in rows if row.met is None] == []
+
+
+def test_gpu_estimate_groups_methods_of_equal_cost(tmp_path: Path) -> None:
+    assert performance.gpu_estimate(tmp_path, {}) is None
+
+    def row(method: str, gpus: int, grad: float, ref: float) -> dict:
+        return {"method": method, "gpus": gpus, "grad_seq/step": grad, "nograd_seq/step": ref, "TFLOP/step": 1630.3,
+                "s/step": 0.515, "run_s (40 steps)": 20.6, "GB/GPU formula": 22.12, "GB/GPU calibrated": 25.44,
+                "GB/GPU calibrated, copied ref": 25.44}  # fmt: skip
+
+    checks = [{"method": m, "measured_step_vs_ga": r, "flop_model_step_vs_ga": 2.0, "tiny_formula_mib": f,
+               "tiny_rss_increase_mib_measured": 1.5 * f} for m, r, f in (("ga", 1.0, 60), ("gd", 2.2, 95))]  # fmt: skip
+    write(tmp_path, "gpu_estimate", {"derived": {"memory_calibration_factor": 1.5}, "checks": checks,
+                                      "rows": [row("gd", 8, 64, 0), row("ga", 1, 32, 0), row("po", 8, 64, 0)]})  # fmt: skip
+    estimate = performance.gpu_estimate(tmp_path, {"gd": "GD", "po": "PO"})
+    assert [r[:3] for r in estimate.rows] == [["ga", "1", "32 + 0"], ["GD, PO", "8", "64 + 0"]]
+    assert estimate.rows[1][3:] == ["1,630", "0.52", "21", "22.1", "25.4", "25.4"]
+    assert estimate.step_checks == [("gd", 2.2, 2.0)]  # GA against itself says nothing
+    assert estimate.formula_mib == (60, 95) and estimate.measured_mib == (90, 142.5)
+    assert performance.gpu_estimate(find_repo_root() / "benchmarks" / "results", {}) is not None
