@@ -1,16 +1,21 @@
 """Repository-wide pytest configuration (loaded for `tests/` and for nbval over `notebooks/`).
 
-Two things. First, nbval 0.11 executes each cell with ``store_history=False``. IPython decides whether a trailing ``;``
-silences a cell's result by looking at the *last stored* input, so under nbval a plotting cell that
-ends in ``;`` still prints ``[<matplotlib.lines.Line2D at 0x...>]`` while the committed notebook
-(executed by papermill with history, as Jupyter does) has no such output, and the comparison fails.
-Below, nbval executes with history too. tests/test_nbval_behaviour.py checks it on a real kernel.
-Second, a run that re-executes every chapter trains their shared base models first, in parallel.
+Two things. First, nbval 0.11 executes each cell with ``store_history=False``. IPython decides
+whether a trailing ``;`` silences a cell's result by looking at the *last stored* input, so under
+nbval a plotting cell that ends in ``;`` still prints ``[<matplotlib.lines.Line2D at 0x...>]`` while
+the committed notebook (executed by papermill with history, as Jupyter does) has no such output, and
+the comparison fails. Below, nbval executes with history too. tests/test_nbval_behaviour.py checks it on a real kernel.
+Second, a run that re-executes every chapter trains their shared base models first, in the
+background while the unit tests run (``SharedModelsWarmUp``).
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 pytest_plugins = ["pytester"]  # tests/test_nbval_behaviour.py runs pytest + nbval on scratch notebooks
 
@@ -28,21 +33,62 @@ if RunningKernel is not None:
     RunningKernel.execute_cell_input = _execute_cell_input_with_history
 
 
-def pytest_collection_finish(session) -> None:
-    """Before nbval re-executes every chapter, train the base models they share, in parallel.
+class SharedModelsWarmUp:
+    """``python -m pebench.chapters warm`` in the background, awaited before the first chapter cell.
 
-    Executed one after another, chapters 2, 3 and 5 each train theirs with a core idle; trained
-    together first (as ``make book`` does) the suite saves minutes on a cold cache. Only for a run
-    that re-executes all the chapters: a single notebook or the unit tests alone train nothing.
+    Executed one after another, chapters 2, 3 and 5 each train their base models with a core idle;
+    trained together first (as ``make book`` does) they take about half the time. Started when
+    collection ends, the training also fills the core the unit tests (one thread each) leave idle.
     """
+
+    def __init__(self, root: Path, chapters: set[Path]) -> None:
+        self.chapters = chapters
+        self.log = root / "_build" / "test-artifacts" / "warm-up.log"
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("w") as output:
+            command = [sys.executable, "-m", "pebench.chapters", "warm"]
+            self.process = subprocess.Popen(command, cwd=root, stdout=output, stderr=subprocess.STDOUT)
+        self.waited = False
+
+    def before(self, item) -> None:
+        if self.waited or Path(item.path).resolve() not in self.chapters:
+            return
+        self.waited = True
+        if self.process.wait() != 0:
+            tail = "\n".join(self.log.read_text().splitlines()[-30:])
+            pytest.fail(f"training the chapters' shared base models failed ({self.log}):\n{tail}", pytrace=False)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:  # the session ended before any chapter ran
+            self.process.terminate()
+            self.process.wait()
+
+
+_warm_up: SharedModelsWarmUp | None = None
+
+
+def pytest_collection_finish(session) -> None:
+    """A run that re-executes every chapter trains their shared base models first, in the background."""
+    global _warm_up
+    root = Path(__file__).parent
+    folder = root / "notebooks"
     if session.config.option.collectonly or not session.config.getoption("nbval", default=False):
         return
-    folder = Path(__file__).parent / "notebooks"
     if not folder.is_dir():  # a copy of this file elsewhere (tests/test_nbval_behaviour.py)
         return
-    from pebench.chapters import list_chapters, warm_shared_models
+    from pebench.chapters import list_chapters
 
     collected = {Path(item.path).resolve() for item in session.items}
     chapters = {path.resolve() for path in list_chapters(folder)}
     if chapters and chapters <= collected:
-        print(f"\ntraining the chapters' shared base models first: {warm_shared_models():.0f} s", flush=True)
+        _warm_up = SharedModelsWarmUp(root, chapters)
+
+
+def pytest_runtest_setup(item) -> None:
+    if _warm_up is not None:
+        _warm_up.before(item)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _warm_up is not None:
+        _warm_up.stop()

@@ -17,6 +17,7 @@ only real changes. ``make book``, the README and people all go through this modu
 Command line::
 
     python -m pebench.chapters list
+    python -m pebench.chapters warm
     python -m pebench.chapters run [--only NN ...] [-p NAME VALUE ...]
 
 Chapters run with their own folder as the working directory by default, like Jupyter, Binder and
@@ -319,6 +320,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list the chapters")
+    commands.add_parser(
+        "warm", help="train the base models the chapters share at default parameters (a full run does this first)"
+    )
     run = commands.add_parser("run", help="execute chapters in place (all by default)")
     run.add_argument(
         "--only", action="append", metavar="NN", help="run only chapter NN (e.g. 02 or 2); repeatable"
@@ -346,6 +350,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     parameters = {name: parse_parameter(value) for name, value in getattr(args, "parameter", None) or []}
+    if args.command == "warm":
+        try:
+            warm_shared_models()
+        except Exception as error:  # noqa: BLE001 - report and stop; the traceback is in the log
+            log.exception("stopped: %s", error)
+            return 1
+        return 0
     try:
         folder = args.dir if args.dir is not None else chapters_dir()
         chapters = list_chapters(folder)

@@ -1,6 +1,7 @@
 """Run many experiments in parallel processes, with the same results as one after another.
 
-The chapters run dozens of small unlearning experiments and a few retrain oracles. Each uses one
+The chapters run dozens of small unlearning experiments on a few base models (the fine-tuned model
+and the retrain oracles, :func:`train_base_models`, :func:`train_shared_models`). Each uses one
 CPU thread about as well as two (the tiny model's steps are short), so two processes finish a
 grid nearly twice as fast as one process with two threads. The results do not depend on the
 number of workers: every experiment starts from a checkpoint on disk, seeds its own random
@@ -67,7 +68,7 @@ def _run(experiment: Experiment) -> None:
     run_experiment(_worker_pipeline, experiment, progress=False)
 
 
-def oracle_exclusions(pipeline: Pipeline, experiments: Sequence[Experiment]) -> list[frozenset[str]]:
+def _oracle_exclusions(pipeline: Pipeline, experiments: Sequence[Experiment]) -> list[frozenset[str]]:
     """The distinct forget sets (QA ids) whose retrain oracle some of ``experiments`` needs."""
     needed: dict[frozenset[str], None] = {}
     for experiment in experiments:
@@ -139,7 +140,7 @@ def run_experiments(
     todo = list({result_path(pipeline, e): e for e in experiments if not is_cached(pipeline, e)}.values())
     count = _parallel(pipeline, workers, len(todo))
     if count > 1:
-        train_base_models(pipeline, [frozenset(), *oracle_exclusions(pipeline, todo)], workers=workers,
+        train_base_models(pipeline, [frozenset(), *_oracle_exclusions(pipeline, todo)], workers=workers,
                           progress=progress)  # fmt: skip
         logger.info("%d experiment(s) to compute in %d processes", len(todo), count)
         with _pool(pipeline, count) as pool:

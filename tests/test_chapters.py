@@ -272,3 +272,17 @@ def test_a_full_run_trains_the_shared_models_first_and_records_the_times(
     steps.clear()
     chapters.run_all(chapter_dir, only=["02"])  # a partial run (no times) trains nothing up front
     assert steps == ["02_finetune.ipynb"]
+
+
+def test_cli_warm_trains_the_shared_models(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    calls = []
+    monkeypatch.setattr(chapters, "warm_shared_models", lambda: calls.append("warm") or 1.0)
+    assert chapters.main(["warm"]) == 0 and calls == ["warm"]
+
+    def broken() -> float:
+        raise RuntimeError("out of disk")
+
+    monkeypatch.setattr(chapters, "warm_shared_models", broken)
+    with caplog.at_level(logging.ERROR, logger="pebench.chapters"):
+        assert chapters.main(["warm"]) == 1
+    assert "out of disk" in caplog.text
