@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import importlib.metadata
 import json
 import os
 import tempfile
@@ -38,6 +39,15 @@ def cache_key(*parts: Any, length: int = 16) -> str:
     """A stable hex digest of ``parts`` (dataclasses, dicts, sets, scalars) and the code version."""
     payload = json.dumps([pebench.__version__, _jsonable(list(parts))], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:length]
+
+
+def library_versions(*names: str) -> str:
+    """The installed versions of the distributions ``names``, e.g. ``"torch=2.13.0,transformers=5.24.0"``.
+
+    Part of cache keys: another version of a library that computes a result (its kernels, its model
+    code, its image drawing) may change the result's bits, so results made with it are not reused.
+    """
+    return ",".join(f"{name}={importlib.metadata.version(name)}" for name in names)
 
 
 @functools.cache

@@ -31,6 +31,8 @@ THREADS_ENV = "PEBENCH_NUM_THREADS"
 DEFAULT_THREADS = 1
 #: Kernel choices read by ATen, MKL and oneDNN the first time each computes something.
 PORTABLE_KERNELS = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
+#: The libraries whose versions the bits of a trained model or a result depend on.
+NUMERIC_LIBRARIES = ("torch", "transformers")
 
 
 def thread_count() -> int:
@@ -89,8 +91,15 @@ def configure_torch() -> None:
 
 
 def signature() -> str:
-    """What the bits depend on beyond the code: part of every cache key, so runs don't mix."""
+    """What the bits depend on beyond the code: part of every cache key, so runs don't mix.
+
+    The kernel settings and thread count, and the versions of the libraries that compute (torch's
+    kernels, transformers' model code): upgrading either recomputes instead of reusing old results.
+    """
+    from pebench.cache import library_versions  # not at import: pebench imports this module first
+
+    libraries = library_versions(*NUMERIC_LIBRARIES)
     if _native():
-        return "native"
+        return f"native-{libraries}"
     kernels = "-".join(os.environ.get(name, "") for name in PORTABLE_KERNELS)
-    return f"{kernels}-threads{thread_count()}"
+    return f"{kernels}-threads{thread_count()}-{libraries}"

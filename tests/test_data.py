@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import itertools
 import json
 import re
@@ -334,6 +335,13 @@ def test_config_key_is_short_stable_and_config_specific() -> None:
     key = DatasetConfig().key()
     assert re.fullmatch(r"[0-9a-f]{12}", key) and key == DatasetConfig().key()
     assert key != DatasetConfig(seed=1).key() and key != DatasetConfig(image_size=64).key()
+
+
+def test_config_key_follows_the_drawing_libraries_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = DatasetConfig().key()
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.1" if name == "pillow" else real(name))
+    assert DatasetConfig().key() != key  # images drawn by another Pillow are not reused
 
 
 def test_generation_is_atomic_and_reuses_a_complete_dataset(small_dir: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import platform
 import subprocess
@@ -57,4 +58,12 @@ def test_signature_separates_thread_counts(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv(numerics.THREADS_ENV, "2")
     assert numerics.signature() != one
     monkeypatch.setenv(numerics.NATIVE_ENV, "1")
-    assert numerics.signature() == "native"
+    assert numerics.signature().startswith("native-")
+
+
+def test_signature_follows_the_numeric_libraries_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = numerics.signature()
+    assert f"torch={importlib.metadata.version('torch')}" in before
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "9.9" if name == "transformers" else real(name))
+    assert numerics.signature() != before  # an upgraded transformers does not reuse old checkpoints

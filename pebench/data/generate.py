@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from pebench.cache import source_fingerprint
+from pebench.cache import library_versions, source_fingerprint
 from pebench.data.appearance import person_looks, scene_specs
 from pebench.data.names import NAME_CAPACITY, make_names
 from pebench.data.render import render_image, sample_variation
@@ -52,6 +52,8 @@ from pebench.data.taxonomy import all_events
 GENERATOR_SOURCES = tuple(
     f"data/{name}.py" for name in ("appearance", "bust", "generate", "names", "pen", "render", "schema", "taxonomy")
 )
+#: The libraries that draw it (random streams, rasterisation); their versions are part of the key too.
+GENERATOR_LIBRARIES = ("numpy", "pillow")
 
 ALLOWED_IMAGE_SIZES = (32, 64, 128, 224, 336)
 GENERATOR = "pebench procedural"
@@ -102,10 +104,12 @@ class DatasetConfig:
         return dataclasses.asdict(self)
 
     def key(self) -> str:
-        """Short stable hash of the config, the schema version and the code that draws the dataset,
-        used as a cache folder name: editing the renderer gives a new folder, never stale images."""
+        """Short stable hash of the config, the schema version, the code that draws the dataset and
+        the versions of the libraries it draws with, used as a cache folder name: editing the renderer
+        or upgrading Pillow gives a new folder, never stale images."""
         payload = json.dumps(
-            {**self.to_dict(), "schema_version": SCHEMA_VERSION, "code": source_fingerprint(*GENERATOR_SOURCES)},
+            {**self.to_dict(), "schema_version": SCHEMA_VERSION, "code": source_fingerprint(*GENERATOR_SOURCES),
+             "libraries": library_versions(*GENERATOR_LIBRARIES)},  # fmt: skip
             sort_keys=True,
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
