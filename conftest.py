@@ -4,9 +4,9 @@ Two things. First, nbval 0.11 executes each cell with ``store_history=False``. I
 whether a trailing ``;`` silences a cell's result by looking at the *last stored* input, so under
 nbval a plotting cell that ends in ``;`` still prints ``[<matplotlib.lines.Line2D at 0x...>]`` while
 the committed notebook (executed by papermill with history, as Jupyter does) has no such output, and
-the comparison fails. Below, nbval executes with history too. tests/test_nbval_behaviour.py checks it on a real kernel.
-Second, a run that re-executes every chapter trains their shared base models first, in the
-background while the unit tests run (``SharedModelsWarmUp``).
+the comparison fails. Below, nbval executes with history too; tests/test_nbval_behaviour.py checks
+it on a real kernel. Second, a run that re-executes every chapter trains their shared base models
+first, in the background while the unit tests run (``SharedModelsWarmUp``).
 """
 
 from __future__ import annotations
