@@ -37,8 +37,10 @@ def generation_settings(*, across_processes: bool = False, max_batch_size: int |
     ``across_processes``: under ``accelerate launch`` each data-parallel process generates every
     ``N``-th batch and the answers are gathered, so evaluation takes ``1/N`` of the time; every
     process must make the same calls (the gather waits for all). Without the launcher it does
-    nothing. ``max_batch_size`` caps the batch size: a 7B model's KV cache for 256 prompts of ~600
-    tokens is ~86 GB. Neither changes any answer.
+    nothing. ``max_batch_size`` caps the batch size of evaluation, both generation and the
+    teacher-forced likelihood statistics (:func:`evaluation_batch_size`): a 7B model's KV cache for
+    256 prompts of ~600 tokens is ~86 GB, its logits for 256 such sequences ~51 GB. Neither changes
+    any answer.
     """
     global _settings
     if max_batch_size is not None and max_batch_size < 1:
@@ -49,6 +51,12 @@ def generation_settings(*, across_processes: bool = False, max_batch_size: int |
         yield
     finally:
         _settings = previous
+
+
+def evaluation_batch_size(requested: int) -> int:
+    """``requested``, capped by the active ``generation_settings(max_batch_size=...)``."""
+    cap = _settings.max_batch_size
+    return requested if cap is None else min(requested, cap)
 
 
 @torch.no_grad()
@@ -63,8 +71,7 @@ def generate_answers(
 ) -> list[str]:
     """Greedy-decode an answer to each example's question (its ``answer`` is ignored)."""
     model.eval()
-    if _settings.max_batch_size is not None:
-        batch_size = min(batch_size, _settings.max_batch_size)
+    batch_size = evaluation_batch_size(batch_size)
     by_length: dict[int, list[int]] = defaultdict(list)
     for index, example in enumerate(examples):
         by_length[len(encoder.prompt_ids(example.question))].append(index)

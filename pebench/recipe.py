@@ -70,7 +70,8 @@ class RecipeConfig:
     forget: ForgetSpec = field(default_factory=ForgetSpec)
     methods: tuple[str, ...] = ("finetune", "ga", "gd", "kl", "po", "npo")
     dtype: str = "bfloat16"
-    #: Largest generation batch during evaluation (KV cache: ~0.33 GB per 600-token prompt at 7B).
+    #: Largest evaluation batch, in generation and in the likelihood statistics (at 7B: ~0.33 GB of KV
+    #: cache per 600-token prompt, ~0.2 GB of logits per sequence).
     eval_batch_size: int = 64
 
     def __post_init__(self) -> None:
@@ -80,6 +81,8 @@ class RecipeConfig:
         unknown = [m for m in self.methods if m not in allowed]
         if unknown:
             raise ValueError(f"methods must be among {allowed}, got {unknown}")
+        if self.eval_batch_size < 1:
+            raise ValueError(f"eval_batch_size must be >= 1, got {self.eval_batch_size}")
 
 
 def _train_stages(config: RecipeConfig, dataset: PEBenchDataset, exclude: frozenset[str], path: Path, progress: bool) -> Path:
@@ -182,7 +185,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[RecipeConfig, Path]:
     p.add_argument("--target", choices=TARGETS, default=default.forget.target)
     p.add_argument("--ratio", type=float, default=default.forget.ratio)
     p.add_argument("--methods", nargs="+", default=list(default.methods), help=f"among {BOUNDS + tuple(METHODS)}")
-    p.add_argument("--eval-batch-size", type=int, default=default.eval_batch_size)
+    p.add_argument("--eval-batch-size", type=int, default=default.eval_batch_size,
+                   help="largest evaluation batch (generation and likelihood statistics); lower it if evaluation runs out of memory")  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args(argv)
     lora = None

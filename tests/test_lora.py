@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import math
 
+import pandas as pd
 import pytest
 import torch
 
@@ -16,6 +17,7 @@ from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.encoding import IGNORE_INDEX, Encoder
 from pebench.inference import generate_answers, generation_settings
 from pebench.metrics import evaluate
+from pebench.metrics.likelihood import likelihood_statistics
 from pebench.model import load_model
 from pebench.model.llava15 import build_bpe_tokenizer, save_llava15_style_checkpoint
 from pebench.model.lora import AdaptersOff, LoraSettings, apply_lora, lora_adapters
@@ -110,6 +112,19 @@ def test_generation_batch_cap_changes_no_answer(loaded, dataset, monkeypatch):
     assert calls == [1] * len(examples)
     with pytest.raises(ValueError, match="max_batch_size"), generation_settings(max_batch_size=0):
         pass
+
+
+def test_evaluation_batch_cap_also_bounds_the_likelihood_statistics(loaded, dataset, monkeypatch):
+    model, encoder = loaded
+    items = dataset.qa[:5]
+    expected = likelihood_statistics(model, encoder, items)
+    rows = []
+    original = model.forward
+    monkeypatch.setattr(model, "forward", lambda **kw: rows.append(len(kw["input_ids"])) or original(**kw))
+    with generation_settings(max_batch_size=2):
+        capped = likelihood_statistics(model, encoder, items)
+    assert rows == [2, 2, 1]
+    pd.testing.assert_frame_equal(capped, expected, atol=1e-5, rtol=0)
 
 
 # -- LoRA mechanics ---------------------------------------------------------------------------------------

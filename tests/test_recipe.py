@@ -71,3 +71,5 @@ def test_command_line_builds_the_config(tmp_path):
         RecipeConfig(checkpoint="x", methods=("sgd",))
     with pytest.raises(ValueError, match="dtype must be one of"):
         RecipeConfig(checkpoint="x", dtype="int8")
+    with pytest.raises(ValueError, match="eval_batch_size must be >= 1"):
+        RecipeConfig(checkpoint="x", eval_batch_size=0)

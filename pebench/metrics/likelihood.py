@@ -14,6 +14,7 @@ import torch
 
 from pebench.data import QAItem
 from pebench.encoding import IGNORE_INDEX, Encoder
+from pebench.inference import evaluation_batch_size
 from pebench.train.stages import as_examples
 
 
@@ -21,9 +22,14 @@ from pebench.train.stages import as_examples
 def likelihood_statistics(
     model: torch.nn.Module, encoder: Encoder, items: Sequence[QAItem], *, k: float = 0.2, batch_size: int = 256
 ) -> pd.DataFrame:
-    """A row per item: ``qa_id``, ``mean_logp`` and ``min_k_logp`` of its reference answer."""
+    """A row per item: ``qa_id``, ``mean_logp`` and ``min_k_logp`` of its reference answer.
+
+    ``batch_size`` is capped by ``pebench.inference.generation_settings(max_batch_size=...)``, as
+    generation is: at 7B the full-vocabulary logits of 256 sequences would take ~51 GB.
+    """
     if not 0 < k <= 1:
         raise ValueError(f"k must be in (0, 1], got {k}")
+    batch_size = evaluation_batch_size(batch_size)
     model.eval()
     device = next(model.parameters()).device
     examples = as_examples(items)
