@@ -122,8 +122,10 @@ def main() -> None:
     for row in measured["rows"]:
         # tiny model, full fine-tuning, no checkpointing: grad pass = 3 x forward, no-grad pass = 1 x
         predicted = (3 * row["seq_grad_per_step"] + row["seq_nograd_per_step"]) / (3 * ga["seq_grad_per_step"])
+        # the same count weighted by each pass's unpadded tokens: sequences of unequal length
+        by_tokens = (3 * row["tokens_grad_per_step"] + row["tokens_nograd_per_step"]) / (3 * ga["tokens_grad_per_step"])
         checks.append({"method": row["method"], "measured_step_vs_ga": row["s_per_step"] / ga["s_per_step"],
-                       "flop_model_step_vs_ga": predicted})  # fmt: skip
+                       "flop_model_step_vs_ga": predicted, "token_model_step_vs_ga": by_tokens})  # fmt: skip
 
     # The same memory formula at the tiny model's sizes (fp32, full fine-tuning, no checkpointing: all
     # layers' activations kept, 2 x the bf16 bytes) against the measured peak RSS increase.

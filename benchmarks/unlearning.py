@@ -35,16 +35,18 @@ BUDGET_SECONDS = 60.0
 
 
 def count_forwards(model: torch.nn.Module) -> dict[str, int]:
-    """Count forward calls and the sequences they process, with and without autograd.
+    """Count forward calls and the sequences and (unpadded) tokens they process, with and without autograd.
 
     Copies of ``model`` (the reference) inherit the hook and share the counter.
     """
-    counts = {"grad": 0, "no_grad": 0, "grad_sequences": 0, "no_grad_sequences": 0}
+    counts = {f"{mode}{unit}": 0 for mode in ("grad", "no_grad") for unit in ("", "_sequences", "_tokens")}
 
     def hook(_module, _args, kwargs, _output):
         mode = "grad" if torch.is_grad_enabled() else "no_grad"
         counts[mode] += 1
         counts[f"{mode}_sequences"] += int(kwargs["input_ids"].shape[0])
+        mask = kwargs.get("attention_mask")  # absent: nothing is padded
+        counts[f"{mode}_tokens"] += int(mask.sum()) if mask is not None else kwargs["input_ids"].numel()
 
     model.register_forward_hook(hook, with_kwargs=True)
     return counts
@@ -89,6 +91,8 @@ def main() -> None:
             "fwd_nograd_per_step": counts["no_grad"] / len(history),
             "seq_grad_per_step": counts["grad_sequences"] / len(history),
             "seq_nograd_per_step": counts["no_grad_sequences"] / len(history),
+            "tokens_grad_per_step": counts["grad_tokens"] / len(history),
+            "tokens_nograd_per_step": counts["no_grad_tokens"] / len(history),
             "peak_rss_increase_mib": mib(memory.increase),
             "peak_rss_mib": mib(memory.peak),
         }

@@ -174,8 +174,9 @@ def _cell(value: object) -> str:
 class GpuEstimate:
     """``benchmarks/gpu_estimate.py``'s projection: its checks on the tiny model and the table."""
 
-    #: (method, measured step time over GA's, the FLOP model's ratio) on the tiny model
-    step_checks: list[tuple[str, float, float]]
+    #: (method, measured step time over GA's, the FLOP count's ratio by sequences, by tokens) on the
+    #: tiny model (the ratio by tokens is ``None`` in results that did not count tokens)
+    step_checks: list[tuple[str, float, float, float | None]]
     formula_mib: tuple[float, float]  # the memory formula at the tiny model's sizes, min and max
     measured_mib: tuple[float, float]  # the measured peak RSS increase, min and max
     calibration: float
@@ -210,8 +211,8 @@ def gpu_estimate(folder: Path, labels: dict[str, str]) -> GpuEstimate | None:
     formula = [c["tiny_formula_mib"] for c in checks]
     measured = [c["tiny_rss_increase_mib_measured"] for c in checks]
     return GpuEstimate(
-        step_checks=[(c["method"], c["measured_step_vs_ga"], c["flop_model_step_vs_ga"]) for c in checks
-                     if c["method"] != "ga"],  # fmt: skip
+        step_checks=[(c["method"], c["measured_step_vs_ga"], c["flop_model_step_vs_ga"], c.get("token_model_step_vs_ga"))
+                     for c in checks if c["method"] != "ga"],  # fmt: skip
         formula_mib=(min(formula), max(formula)),
         measured_mib=(min(measured), max(measured)),
         calibration=float(data["derived"]["memory_calibration_factor"]),

@@ -196,10 +196,13 @@ class GpuEstimateDirective(SphinxDirective):
         estimate = gpu_estimate(path, LABELS)
         if estimate is None:
             return [nodes.paragraph(text="benchmarks/gpu_estimate.py has not been run: no estimate to show.")]
-        steps = ", ".join(f"{LABELS.get(m, m)} {measured:.2f}× GA measured vs {model:.2f}× predicted"
-                          for m, measured, model in estimate.step_checks)  # fmt: skip
+        steps = "; ".join(
+            f"{LABELS.get(m, m)} {measured:.2f}× measured, {by_sequences:.2f}× predicted"
+            + ("" if by_tokens is None else f" by sequences, {by_tokens:.2f}× by tokens")
+            for m, measured, by_sequences, by_tokens in estimate.step_checks
+        )
         checks = nodes.paragraph(text=(
-            f"Checks on the tiny model. Step time relative to GA: {steps}. Memory: the formula gives "
+            f"Checks on the tiny model. Step time relative to GA's: {steps}. Memory: the formula gives "
             f"{estimate.formula_mib[0]:.0f}–{estimate.formula_mib[1]:.0f} MiB where the measured peak RSS rose by "
             f"{estimate.measured_mib[0]:.0f}–{estimate.measured_mib[1]:.0f} MiB, so the calibrated columns scale "
             f"everything but the weights by {estimate.calibration:.2f} (the median ratio)."

@@ -52,6 +52,9 @@ def test_gpu_estimate_groups_methods_of_equal_cost(tmp_path: Path) -> None:
     estimate = performance.gpu_estimate(tmp_path, {"gd": "GD", "po": "PO"})
     assert [r[:3] for r in estimate.rows] == [["ga", "1", "32 + 0"], ["GD, PO", "8", "64 + 0"]]
     assert estimate.rows[1][3:] == ["1,630", "0.52", "21", "22.1", "25.4", "25.4"]
-    assert estimate.step_checks == [("gd", 2.2, 2.0)]  # GA against itself says nothing
+    assert estimate.step_checks == [("gd", 2.2, 2.0, None)]  # GA against itself says nothing
+    checks[1]["token_model_step_vs_ga"] = 2.15  # results that counted tokens too
+    write(tmp_path, "gpu_estimate", {"derived": {"memory_calibration_factor": 1.5}, "checks": checks, "rows": []})
+    assert performance.gpu_estimate(tmp_path, {}).step_checks == [("gd", 2.2, 2.0, 2.15)]
     assert estimate.formula_mib == (60, 95) and estimate.measured_mib == (90, 142.5)
     assert performance.gpu_estimate(find_repo_root() / "benchmarks" / "results", {}) is not None
