@@ -180,8 +180,7 @@ class GpuEstimate:
     formula_mib: tuple[float, float]  # the memory formula at the tiny model's sizes, min and max
     measured_mib: tuple[float, float]  # the measured peak RSS increase, min and max
     calibration: float
-    columns: list[str]
-    rows: list[list[str]]
+    rows: list[list[str]]  # cells under ``GPU_ESTIMATE_COLUMNS``
 
 
 GPU_ESTIMATE_COLUMNS = (
@@ -216,6 +215,5 @@ def gpu_estimate(folder: Path, labels: dict[str, str]) -> GpuEstimate | None:
         formula_mib=(min(formula), max(formula)),
         measured_mib=(min(measured), max(measured)),
         calibration=float(data["derived"]["memory_calibration_factor"]),
-        columns=list(GPU_ESTIMATE_COLUMNS),
         rows=rows,
     )

@@ -49,7 +49,7 @@ from sphinx.util.docutils import SphinxDirective
 import pebench
 from pebench.chapters import chapter_number, list_chapters
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
-from pebench.performance import gpu_estimate, gpu_smoke, headlines
+from pebench.performance import GPU_ESTIMATE_COLUMNS, gpu_estimate, gpu_smoke, headlines
 from pebench.site import SWITCHER_JSON_URL, chapter_parameters, chapter_title, provenance
 
 log = logging.getLogger(__name__)
@@ -209,7 +209,7 @@ class GpuEstimateDirective(SphinxDirective):
         ))  # fmt: skip
         rows = [[nodes.Text(cell) for cell in row] for row in estimate.rows]
         widths = [18, 6, 12, 9, 7, 8, 13, 13, 14]
-        return [checks, _table(estimate.columns, rows, widths)]
+        return [checks, _table(list(GPU_ESTIMATE_COLUMNS), rows, widths)]
 
 
 # -- API reference --------------------------------------------------------------------------------
