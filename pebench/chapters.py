@@ -156,6 +156,26 @@ def tidy_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def record_provenance(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Record, in the notebook's metadata (``metadata.pebench.numerics``), what its numbers were
+    computed with: CPU, kernels, libraries, numerics mode and fingerprint (:func:`pebench.numerics.provenance`).
+
+    The kernel that executed the chapter imported ``pebench`` under the same environment on the
+    same machine as this process, so it ran under the same numerics. The test suite compares a
+    rerun bit for bit only where the machine's fingerprint equals the recorded one.
+    """
+    from pebench import numerics  # torch: only when a chapter has been executed
+
+    nb.metadata.setdefault("pebench", {})["numerics"] = numerics.provenance()
+    return nb
+
+
+def recorded_provenance(path: str | os.PathLike[str]) -> dict[str, str]:
+    """What :func:`record_provenance` wrote into the chapter at ``path`` (empty if nothing)."""
+    nb = nbformat.read(Path(path), as_version=4)
+    return dict(nb.metadata.get("pebench", {}).get("numerics", {}))
+
+
 def _write_atomically(nb: nbformat.NotebookNode, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -231,6 +251,7 @@ def run_chapter(
         log.error("%s failed; the partly executed notebook is %s", source.name, executed)
         raise
     result = tidy_notebook(nbformat.read(executed, as_version=4))
+    record_provenance(result)
     target.parent.mkdir(parents=True, exist_ok=True)
     _write_atomically(result, target)
     shutil.rmtree(scratch, ignore_errors=True)

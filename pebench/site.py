@@ -59,7 +59,7 @@ import nbformat
 from packaging.version import InvalidVersion, Version
 
 import pebench
-from pebench.chapters import chapter_number, list_chapters
+from pebench.chapters import chapter_number, list_chapters, recorded_provenance
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,8 @@ class Provenance:
     dirty: bool
     numbers_date: str
     numbers_source: str
+    #: What the chapters' numbers were computed with (CPU, kernels, libraries), from their metadata.
+    numerics: str = "not recorded"
 
     def footer_html(self, repository_url: str = REPOSITORY_URL) -> str:
         """One line of HTML for the page footer."""
@@ -100,7 +102,7 @@ class Provenance:
             commit += " (with uncommitted changes)"
         return (
             f'<p class="pebench-provenance">pebench {html.escape(self.version)} · commit {commit} · '
-            f"numbers produced {html.escape(self.numbers_date)}</p>"
+            f"numbers produced {html.escape(self.numbers_date)} on {html.escape(self.numerics)}</p>"
         )
 
 
@@ -162,7 +164,28 @@ def provenance(root: str | os.PathLike[str] | None = None) -> Provenance:
     short = _git(root, "rev-parse", "--short", "HEAD") or "unknown"
     dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no")) if full else False
     date, source = numbers_produced(root)
-    return Provenance(pebench.__version__, short, full, dirty, date.isoformat(), source)
+    return Provenance(pebench.__version__, short, full, dirty, date.isoformat(), source, numerics_produced(root))
+
+
+def numerics_produced(root: str | os.PathLike[str] | None = None) -> str:
+    """One line on what the chapters' numbers were computed with, from their recorded provenance
+    (:func:`pebench.chapters.record_provenance`): the CPU, ATen's kernels, MKL's branch, the numerics
+    mode, torch's version and the fingerprint; ``"mixed machines"`` when the chapters disagree."""
+    described = set()
+    for chapter in list_chapters(find_repo_root(root) / CHAPTERS_DIRNAME):
+        record = recorded_provenance(chapter)
+        if not record:
+            described.add("not recorded")
+            continue
+        torch_version = next((v for v in record["libraries"].split(",") if v.startswith("torch=")), "torch=?")
+        described.add(
+            f"{record['cpu_model']} ({record['cpu_vendor']}, {record['cpu_vector_extensions']}), "
+            f"ATen {record['aten_kernels']} kernels, MKL {record['mkl_branch']} branch, "
+            f"{record['numerics_mode']} numerics, {torch_version}, fingerprint {record['fingerprint']}"
+        )
+    if len(described) > 1:
+        return "mixed machines: " + "; ".join(sorted(described))
+    return described.pop() if described else "not recorded"
 
 
 # -- the chapters' parameters cells -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""pebench pins torch's CPU kernels and thread count at import, so reruns elsewhere give the same bits."""
+"""pebench fixes torch's CPU kernels and thread count at import, so reruns elsewhere give the same bits."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_thread_count_follows_the_environment_variable() -> None:
 
 
 def test_native_numerics_leave_torch_alone() -> None:
-    threads, _, onednn = run_probe(PEBENCH_NATIVE_NUMERICS="1", OMP_NUM_THREADS="2")
+    threads, _, onednn = run_probe(PEBENCH_NUMERICS="native", OMP_NUM_THREADS="2")
     assert onednn == "True"
     assert threads == "2"  # the user's own setting, not pebench's 1
 
@@ -57,8 +57,50 @@ def test_signature_separates_thread_counts(monkeypatch: pytest.MonkeyPatch) -> N
     one = numerics.signature()
     monkeypatch.setenv(numerics.THREADS_ENV, "2")
     assert numerics.signature() != one
-    monkeypatch.setenv(numerics.NATIVE_ENV, "1")
+    monkeypatch.setenv(numerics.MODE_ENV, "native")
     assert numerics.signature().startswith("native-")
+    monkeypatch.setenv(numerics.MODE_ENV, "portable")
+    assert numerics.signature().startswith("portable-")
+
+
+def test_bad_mode_names_the_variable_and_the_modes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(numerics.MODE_ENV, "fast")
+    with pytest.raises(ValueError, match=f"{numerics.MODE_ENV} must be one of .*pinned.*portable.*native"):
+        numerics.mode()
+
+
+def fingerprint_under(**env: str) -> str:
+    """This machine's numerics fingerprint in a fresh process whose environment also holds ``env``."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PEBENCH_", "ATEN_", "OMP_", "MKL_", "ONEDNN_"))}
+    code = "import pebench; from pebench import numerics; print(numerics.fingerprint())"
+    done = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
+                          check=True, timeout=120)  # fmt: skip
+    return done.stdout.strip()
+
+
+#: What a machine's environment (or another CPU's automatic choices) could ask of ATen and MKL:
+#: every ATen capability level and MKL branch a machine of this project's kind may pick.
+KERNEL_CHOICES = [
+    {"ATEN_CPU_CAPABILITY": aten, "MKL_CBWR": mkl}
+    for aten in ("default", "avx2", "avx512")
+    for mkl in ("AUTO", "AVX2", "COMPATIBLE")
+]
+
+
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="kernel choices are x86-64 only")
+@pytest.mark.parametrize("mode", ["pinned", "portable"])
+def test_fixed_modes_compute_the_same_bits_whatever_kernels_the_environment_asks_for(mode: str) -> None:
+    fingerprints = {fingerprint_under(PEBENCH_NUMERICS=mode, **choice) for choice in KERNEL_CHOICES}
+    assert len(fingerprints) == 1, fingerprints
+
+
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="kernel choices are x86-64 only")
+def test_the_fingerprint_tells_kernel_choices_apart() -> None:
+    """The check above can fail: left to the environment, these kernel choices give other bits,
+    and the fingerprint sees it (as it would on a CPU that picks other kernels)."""
+    fingerprints = {fingerprint_under(PEBENCH_NUMERICS="native", **choice) for choice in KERNEL_CHOICES}
+    assert len(fingerprints) >= 3, fingerprints
+    assert fingerprint_under(PEBENCH_NUMERICS="pinned") != fingerprint_under(PEBENCH_NUMERICS="portable")
 
 
 def test_signature_follows_the_numeric_libraries_versions(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -201,14 +201,33 @@ def test_numbers_date_from_the_commits_of_unchanged_chapters(repo: Path) -> None
     assert site.provenance(repo).dirty
 
 
-def test_footer_names_version_commit_and_date() -> None:
-    info = site.Provenance("1.2.3", "abc1234", "abc1234" + "0" * 33, False, "2024-03-04", "git")
+def test_footer_names_version_commit_date_and_machine() -> None:
+    info = site.Provenance("1.2.3", "abc1234", "abc1234" + "0" * 33, False, "2024-03-04", "git", "CPU X, pinned")
     footer = info.footer_html("https://github.com/o/r")
-    assert "pebench 1.2.3" in footer and "numbers produced 2024-03-04" in footer
+    assert "pebench 1.2.3" in footer and "numbers produced 2024-03-04 on CPU X, pinned" in footer
     assert f'href="https://github.com/o/r/commit/{info.commit_full}">abc1234</a>' in footer
     assert "uncommitted" not in footer
     dirty = site.Provenance("1.2.3", "abc1234", "x", True, "2024-03-04", "git").footer_html()
     assert "uncommitted changes" in dirty
+
+
+def test_footer_describes_the_chapters_recorded_numerics(tmp_path: Path) -> None:
+    """The machine line comes from the chapters' metadata; chapters from two machines say so."""
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "pyproject.toml").write_text("")
+    record = {"cpu_vendor": "GenuineIntel", "cpu_model": "Xeon", "cpu_vector_extensions": "avx512f",
+              "aten_kernels": "AVX2", "mkl_branch": "AVX2", "numerics_mode": "pinned",
+              "libraries": "torch=2.13.0+cpu,numpy=2.4.6", "fingerprint": "f" * 16}  # fmt: skip
+    for number, fingerprint in (("01", "f" * 16), ("02", "e" * 16)):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["pebench"] = {"numerics": {**record, "fingerprint": fingerprint}}
+        nbformat.write(nb, tmp_path / "notebooks" / f"{number}_x.ipynb")
+        if number == "01":
+            assert site.numerics_produced(tmp_path) == (
+                "Xeon (GenuineIntel, avx512f), ATen AVX2 kernels, MKL AVX2 branch, pinned numerics, "
+                f"torch=2.13.0+cpu, fingerprint {'f' * 16}"
+            )
+    assert site.numerics_produced(tmp_path).startswith("mixed machines: ")
 
 
 # -- the Sphinx extension -------------------------------------------------------------------------
