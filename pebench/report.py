@@ -243,7 +243,7 @@ def run_sweep(
         for point in points
     ]
     if runner is _run:
-        run_experiments(pipeline, experiments, progress=False)  # fill the cache in parallel
+        run_experiments([(pipeline, e) for e in experiments], progress=False)  # fill the cache in parallel
     for point, experiment in zip(points, experiments):
         key = cache_key(experiment)
         if key not in done:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pebench.experiment import Experiment
-from pebench.pipeline import Pipeline
+from pebench.pipeline import Pipeline, base_config
 from pebench.targets import ForgetSpec
 from pebench.unlearn import UnlearnConfig
 from pebench.workers import run_experiments
@@ -62,6 +62,7 @@ def run_grid(
     targets: Sequence[str],
     seeds: Sequence[int],
     *,
+    base_seeds: Sequence[int] = (0,),
     ratio: float = 0.1,
     unlearn: UnlearnConfig | None = None,
     compare_to_oracle: bool = True,
@@ -69,40 +70,49 @@ def run_grid(
     workers: int | None = None,
     progress: bool = True,
 ) -> pd.DataFrame:
-    """Run every (arm, target, seed) and return one row per metric value.
+    """Run every (arm, target, base model, seed) and return one row per metric value.
 
-    A seed sets the unlearning run's batch order and, unless ``forget_seed`` fixes the forget set
-    for all seeds, draws the forget set too. A fixed forget set needs one retrain oracle per
-    target instead of one per seed and target (each costs a full fine-tuning). Uncached runs are
-    computed by ``workers`` processes (:func:`pebench.workers.run_experiments`), cached ones read
-    back, so rerunning a chapter only computes what changed.
+    A run is one *replicate* of the whole pipeline: base seed ``b`` is a base model pretrained and
+    fine-tuned with its own seed (:func:`pebench.pipeline.base_config`; ``pipeline`` gives the rest
+    of the configuration and the cache folder) that draws its own forget set (seed ``b``, unless
+    ``forget_seed`` fixes one for all), and ``seed`` sets the unlearning run's batch order. Spreads
+    over all runs therefore cover what a rerun of the pipeline varies: the base model, the forget
+    draw and the unlearning run. Each base model needs its own retrain oracle per forget set (a
+    full fine-tuning each). Uncached runs are computed by ``workers`` processes
+    (:func:`pebench.workers.run_experiments`), cached ones read back, so rerunning a chapter only
+    computes what changed.
 
-    Columns: ``method`` (display name), ``target``, ``seed``, ``metric``, ``value``, ``seconds``.
+    Columns: ``method`` (display name), ``target``, ``base_seed``, ``seed``, ``metric``, ``value``, ``seconds``.
     """
     unlearn = unlearn or UnlearnConfig()
-    grid = list(itertools.product(rows, targets, seeds))
-    experiments = [
-        Experiment(
-            arm.method,
-            ForgetSpec(target, ratio, seed if forget_seed is None else forget_seed),
-            dict(arm.hyperparameters),
-            replace(unlearn, seed=seed),
-            compare_to_oracle=compare_to_oracle,
+    pipelines = {b: Pipeline(base_config(b, pipeline.config), root=pipeline.root, device=str(pipeline.device))
+                 for b in base_seeds}  # fmt: skip
+    grid = list(itertools.product(rows, targets, base_seeds, seeds))
+    tasks = [
+        (
+            pipelines[base],
+            Experiment(
+                arm.method,
+                ForgetSpec(target, ratio, base if forget_seed is None else forget_seed),
+                dict(arm.hyperparameters),
+                replace(unlearn, seed=seed),
+                compare_to_oracle=compare_to_oracle,
+            ),
         )
-        for arm, target, seed in grid
+        for arm, target, base, seed in grid
     ]
-    results = run_experiments(pipeline, experiments, workers=workers, progress=progress)
+    results = run_experiments(tasks, workers=workers, progress=progress)
     records = [
-        {"method": arm.name, "target": target, "seed": seed, "metric": metric, "value": value,
+        {"method": arm.name, "target": target, "base_seed": base, "seed": seed, "metric": metric, "value": value,
          "seconds": result["seconds"]}
-        for (arm, target, seed), result in zip(grid, results)
+        for (arm, target, base, seed), result in zip(grid, results)
         for metric, value in result["metrics"].items()
     ]  # fmt: skip
     return pd.DataFrame.from_records(records)
 
 
 def summarize(long: pd.DataFrame, by: Sequence[str] = ("method", "target", "metric")) -> pd.DataFrame:
-    """Mean, standard deviation and number of seeds of each metric per group."""
+    """Mean, standard deviation and number of runs of each metric per group."""
     grouped = long.groupby(list(by), sort=False)["value"]
     return grouped.agg(mean="mean", std="std", n="count").reset_index()
 
@@ -180,12 +190,12 @@ def interference_table(summary: pd.DataFrame, *, reference: str = "Finetune") ->
 
 
 def paired_gain(results: pd.DataFrame, base: str, variant: str) -> pd.DataFrame:
-    """``variant - base`` per target and metric, paired by seed: mean, sd and number of seeds.
+    """``variant - base`` per target and metric, paired by run: mean, sd and number of runs.
 
-    Pairing by seed compares the two methods on the same forget set and batch order, so the
-    spread reflects the methods, not the luck of the draw.
+    Pairing by base model and seed compares the two methods on the same base model, forget set and
+    batch order, so the spread reflects the methods, not the luck of the draw.
     """
-    keys = ["target", "seed", "metric"]
+    keys = ["target", "base_seed", "seed", "metric"]
     pivot = results[results["method"].isin([base, variant])].pivot_table(
         index=keys, columns="method", values="value"
     )

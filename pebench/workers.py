@@ -25,7 +25,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from pebench.experiment import Experiment, is_cached, result_path, run_experiment
-from pebench.pipeline import Pipeline, PipelineConfig
+from pebench.pipeline import Pipeline, PipelineConfig, base_config
 from pebench.targets import TARGETS, ForgetSpec, ForgetSplit
 
 logger = logging.getLogger(__name__)
@@ -33,8 +33,13 @@ logger = logging.getLogger(__name__)
 #: Environment variable with the number of worker processes (default: 2, at most the CPU count).
 WORKERS_ENV = "PEBENCH_WORKERS"
 DEFAULT_WORKERS = 2
+#: The base models (:func:`pebench.pipeline.base_config`) the chapters replicate over by default:
+#: each is pretrained and fine-tuned with its own seed and draws its own forget sets.
+DEFAULT_BASE_SEEDS = (0, 1)
 
-_worker_pipeline: Pipeline | None = None
+#: The pipelines a worker process has loaded, one per base model it was asked about.
+_worker_pipelines: dict[PipelineConfig, Pipeline] = {}
+_worker_root: Path | None = None
 
 
 def worker_count(workers: int | None = None) -> int:
@@ -52,35 +57,46 @@ def worker_count(workers: int | None = None) -> int:
     return workers
 
 
-def _start_worker(config: PipelineConfig, root: Path) -> None:
-    global _worker_pipeline
+def _start_worker(root: Path) -> None:
+    global _worker_root
     logging.basicConfig(level=logging.WARNING)
-    _worker_pipeline = Pipeline(config, root=root)
+    _worker_root = root
 
 
-def _train_finetuned(exclude: frozenset[str]) -> None:
-    assert _worker_pipeline is not None
-    _worker_pipeline.finetuned(exclude, progress=False)
+def _pipeline(config: PipelineConfig) -> Pipeline:
+    if config not in _worker_pipelines:
+        _worker_pipelines[config] = Pipeline(config, root=_worker_root)
+    return _worker_pipelines[config]
 
 
-def _run(experiment: Experiment) -> None:
-    assert _worker_pipeline is not None
-    run_experiment(_worker_pipeline, experiment, progress=False)
+def _train_finetuned(task: tuple[PipelineConfig, frozenset[str]]) -> None:
+    config, exclude = task
+    _pipeline(config).finetuned(exclude, progress=False)
 
 
-def _oracle_exclusions(pipeline: Pipeline, experiments: Sequence[Experiment]) -> list[frozenset[str]]:
-    """The distinct forget sets (QA ids) whose retrain oracle some of ``experiments`` needs."""
-    needed: dict[frozenset[str], None] = {}
-    for experiment in experiments:
+def _pretrain(config: PipelineConfig) -> None:
+    _pipeline(config).pretrained(progress=False)
+
+
+def _run(task: tuple[PipelineConfig, Experiment]) -> None:
+    config, experiment = task
+    run_experiment(_pipeline(config), experiment, progress=False)
+
+
+def _oracle_needs(tasks: Sequence[tuple[Pipeline, Experiment]]) -> list[tuple[Pipeline, frozenset[str]]]:
+    """The base models (pipeline, excluded QA ids) that ``tasks`` start from: each pipeline's
+    fine-tuned model and the retrain oracle of every forget set that needs one."""
+    needs = []
+    for pipeline, experiment in tasks:
+        needs.append((pipeline, frozenset()))
         if experiment.method == "retrain" or experiment.compare_to_oracle:
-            needed[frozenset(ForgetSplit(pipeline.dataset, experiment.forget).forget_qa_ids)] = None
-    return list(needed)
+            needs.append((pipeline, frozenset(ForgetSplit(pipeline.dataset, experiment.forget).forget_qa_ids)))
+    return needs
 
 
-def _pool(pipeline: Pipeline, count: int) -> ProcessPoolExecutor:
+def _pool(root: Path, count: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(count, mp_context=context, initializer=_start_worker,
-                               initargs=(pipeline.config, pipeline.root))  # fmt: skip
+    return ProcessPoolExecutor(count, mp_context=context, initializer=_start_worker, initargs=(root,))
 
 
 def _run_all(pool: ProcessPoolExecutor, function: Callable[[Any], None], items: Sequence[Any], desc: str,
@@ -90,78 +106,94 @@ def _run_all(pool: ProcessPoolExecutor, function: Callable[[Any], None], items: 
         future.result()  # re-raises a worker's exception here
 
 
-def _parallel(pipeline: Pipeline, workers: int | None, tasks: int) -> int:
+def _parallel(pipelines: Iterable[Pipeline], workers: int | None, tasks: int) -> int:
     """How many processes to use for ``tasks`` independent jobs (1: run them here)."""
     count = min(worker_count(workers), tasks)
-    return count if count > 1 and pipeline.device.type == "cpu" else 1
+    return count if count > 1 and all(p.device.type == "cpu" for p in pipelines) else 1
+
+
+def _root(pipelines: Iterable[Pipeline]) -> Path:
+    roots = {p.root for p in pipelines}
+    if len(roots) != 1:
+        raise ValueError(f"worker processes share one artifacts folder; these pipelines use {sorted(map(str, roots))}")
+    return roots.pop()
 
 
 def train_base_models(
-    pipeline: Pipeline,
-    exclusions: Iterable[Collection[str]],
+    needs: Iterable[tuple[Pipeline, Collection[str]]],
     *,
     workers: int | None = None,
     progress: bool = True,
 ) -> None:
     """Train the fine-tuned models ``pipeline.finetuned(exclude)`` that the cache lacks, in parallel.
 
-    An empty ``exclude`` is the *Finetune* model, a forget set its retrain oracle. All of them start
-    from the pretrained checkpoint, trained first, here; then each fine-tuning (one CPU thread
-    apiece) runs in its own worker process, so the chapters' base models take about half the time
-    they take one after another, and come out byte-identical.
+    An empty ``exclude`` is a base model's *Finetune* model, a forget set its retrain oracle. The
+    pretrained checkpoints they start from are trained first (several base models: in parallel), then
+    each fine-tuning (one CPU thread apiece) runs in its own worker process, so the chapters' base
+    models take about half the time they take one after another, and come out byte-identical.
     """
-    missing = [e for e in dict.fromkeys(map(frozenset, exclusions)) if not pipeline.has_finetuned(e)]
+    unique = {(p.config, frozenset(e)): (p, frozenset(e)) for p, e in needs}
+    missing = [(p, e) for p, e in unique.values() if not p.has_finetuned(e)]
     if not missing:
         return
-    pipeline.pretrained(progress=progress)
-    count = _parallel(pipeline, workers, len(missing))
-    logger.info("%d fine-tuned model(s) to train in %d process(es)", len(missing), count)
+    pipelines = list({p.config: p for p, _ in missing}.values())
+    unpretrained = [p for p in pipelines if not p.has_pretrained()]
+    count = _parallel(pipelines, workers, len(missing))
+    logger.info("%d fine-tuned model(s) of %d base model(s) to train in %d process(es)", len(missing),
+                len(pipelines), count)  # fmt: skip
     if count == 1:
-        for exclude in missing:
+        for pipeline, exclude in missing:
             pipeline.finetuned(exclude, progress=progress)
         return
-    with _pool(pipeline, count) as pool:
-        _run_all(pool, _train_finetuned, missing, "base models", progress)
+    with _pool(_root(pipelines), count) as pool:
+        if len(unpretrained) > 1:
+            _run_all(pool, _pretrain, [p.config for p in unpretrained], "pretraining", progress)
+        else:
+            for pipeline in unpretrained:
+                pipeline.pretrained(progress=progress)
+        _run_all(pool, _train_finetuned, [(p.config, e) for p, e in missing], "base models", progress)
 
 
 def run_experiments(
-    pipeline: Pipeline,
-    experiments: Sequence[Experiment],
+    tasks: Sequence[tuple[Pipeline, Experiment]],
     *,
     workers: int | None = None,
     progress: bool = True,
 ) -> list[dict]:
-    """The result of every experiment, in order; uncached ones computed by ``workers`` processes.
+    """The result of every (pipeline, experiment), in order; uncached ones computed by ``workers`` processes.
 
-    The base models the experiments start from (the fine-tuned model and the retrain oracles they
-    need) are trained first, in parallel (:func:`train_base_models`), then the experiments run;
-    with one worker (or on a GPU) everything runs in this process instead.
+    The base models the experiments start from (each pipeline's fine-tuned model and the retrain
+    oracles they need) are trained first, in parallel (:func:`train_base_models`), then the
+    experiments run; with one worker (or on a GPU) everything runs in this process instead.
     """
-    todo = list({result_path(pipeline, e): e for e in experiments if not is_cached(pipeline, e)}.values())
-    count = _parallel(pipeline, workers, len(todo))
+    todo = list({result_path(p, e): (p, e) for p, e in tasks if not is_cached(p, e)}.values())
+    count = _parallel([p for p, _ in todo], workers, len(todo))
     if count > 1:
-        train_base_models(pipeline, [frozenset(), *_oracle_exclusions(pipeline, todo)], workers=workers,
-                          progress=progress)  # fmt: skip
+        train_base_models(_oracle_needs(todo), workers=workers, progress=progress)
         logger.info("%d experiment(s) to compute in %d processes", len(todo), count)
-        with _pool(pipeline, count) as pool:
-            _run_all(pool, _run, todo, "experiments", progress)
-    bar = tqdm(experiments, desc="experiments", disable=not progress or count > 1)
-    return [run_experiment(pipeline, experiment, progress=False) for experiment in bar]
+        with _pool(_root(p for p, _ in todo), count) as pool:
+            _run_all(pool, _run, [(p.config, e) for p, e in todo], "experiments", progress)
+    bar = tqdm(tasks, desc="experiments", disable=not progress or count > 1)
+    return [run_experiment(pipeline, experiment, progress=False) for pipeline, experiment in bar]
 
 
-def shared_exclusions(pipeline: Pipeline) -> list[frozenset[str]]:
-    """What the chapters at their default parameters fine-tune on: everything, and everything but
-    each default forget set (``ForgetSpec(target)``: the retrain oracles of chapters 3, 5 and 8)."""
-    oracles = [ForgetSplit(pipeline.dataset, ForgetSpec(target)).forget_qa_ids for target in TARGETS]
-    return [frozenset(), *map(frozenset, oracles)]
+def shared_needs(base_seeds: Sequence[int] = DEFAULT_BASE_SEEDS) -> list[tuple[Pipeline, frozenset[str]]]:
+    """What the chapters at their default parameters fine-tune: for each default base model, the
+    model itself and one retrain oracle per target on its own forget draw (chapters 3, 5 and 8)."""
+    needs = []
+    for seed in base_seeds:
+        pipeline = Pipeline(base_config(seed))
+        needs.append((pipeline, frozenset()))
+        for target in TARGETS:
+            needs.append((pipeline, frozenset(ForgetSplit(pipeline.dataset, ForgetSpec(target, seed=seed)).forget_qa_ids)))
+    return needs
 
 
-def train_shared_models(pipeline: Pipeline | None = None, *, workers: int | None = None, progress: bool = True) -> None:
+def train_shared_models(*, workers: int | None = None, progress: bool = True) -> None:
     """Train the base models the default chapters share, in parallel, before the first chapter runs.
 
-    Run chapter by chapter, chapter 2 fine-tunes alone and chapter 5 trains its one oracle alone,
-    each leaving the second core idle; trained together, four fine-tunings take the time of two.
-    The chapters then find them in the cache (the same files they would have trained).
+    Run chapter by chapter, each chapter would train what it needs with a core idle; trained
+    together first, the fine-tunings take half the time. The chapters then find them in the cache
+    (the same files they would have trained).
     """
-    pipeline = pipeline or Pipeline()
-    train_base_models(pipeline, shared_exclusions(pipeline), workers=workers, progress=progress)
+    train_base_models(shared_needs(), workers=workers, progress=progress)

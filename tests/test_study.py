@@ -22,7 +22,7 @@ from pebench.verdicts import (
 def long_frame(values: dict[tuple[str, str, str], list[float]]) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"method": m, "target": t, "metric": k, "seed": seed, "value": v}
+            {"method": m, "target": t, "metric": k, "base_seed": 0, "seed": seed, "value": v}
             for (m, t, k), vs in values.items()
             for seed, v in enumerate(vs)
         ]

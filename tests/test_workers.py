@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -9,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from pebench.chapters import list_chapters
-from pebench.pipeline import Pipeline
+from pebench.pipeline import Pipeline, base_config
 from pebench.site import chapter_parameters
 from pebench.study import arms, run_grid
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import UnlearnConfig
-from pebench.workers import WORKERS_ENV, train_base_models, worker_count
+from pebench.workers import DEFAULT_BASE_SEEDS, WORKERS_ENV, train_base_models, worker_count
 
 
 def fresh_results(small_pipeline: Pipeline, root: Path) -> Pipeline:
@@ -34,6 +35,25 @@ def test_two_workers_give_the_same_numbers_as_one(small_pipeline: Pipeline, tmp_
     assert len(list((tmp_path / "parallel" / "results").glob("*.json"))) == 6  # all computed, none shared
     columns = ["method", "target", "seed", "metric", "value"]
     assert serial[columns].equals(parallel[columns])
+
+
+def test_base_seeds_replicate_the_base_model_and_the_forget_draw(small_pipeline: Pipeline, tmp_path: Path) -> None:
+    """Two base seeds train two base models (own pretraining and fine-tuning) with their own forget
+    draws; seed 0 is the pipeline's own model, read back rather than retrained."""
+    config = replace(small_pipeline.config, finetune=replace(small_pipeline.config.finetune, steps=4),
+                     pretrain=replace(small_pipeline.config.pretrain, steps=4))  # fmt: skip
+    (tmp_path / "data").symlink_to(small_pipeline.root / "data", target_is_directory=True)
+    pipeline = Pipeline(config, root=tmp_path)
+    settings = dict(ratio=0.25, unlearn=UnlearnConfig(steps=2), compare_to_oracle=False, progress=False, workers=2)
+    results = run_grid(pipeline, arms(["finetune"]), ["person"], [0], base_seeds=[0, 1], **settings)
+    assert sorted(results["base_seed"].unique()) == [0, 1]
+    assert len(list((tmp_path / "models").glob("pretrain-*"))) == 2
+    assert pipeline.has_finetuned()  # base seed 0 is the pipeline's own configuration
+    weights = [Pipeline(base_config(b, config), root=tmp_path)._finetune_path(frozenset()) / "model.safetensors"
+               for b in (0, 1)]  # fmt: skip
+    assert weights[0].read_bytes() != weights[1].read_bytes()  # two independently trained base models
+    drawn = {b: ForgetSplit(pipeline.dataset, ForgetSpec("person", 0.25, b)).persons for b in (0, 1)}
+    assert drawn[0] != drawn[1]  # each with its own forget draw
 
 
 def test_fixed_forget_seed_shares_the_forget_set(small_pipeline: Pipeline, tmp_path: Path) -> None:
@@ -66,7 +86,9 @@ def test_base_models_trained_in_workers_equal_those_trained_here(small_pipeline:
         roots[name] = Pipeline(config, root=root)
     oracle = frozenset(ForgetSplit(small_pipeline.dataset, ForgetSpec("person", 0.25)).forget_qa_ids)
     for name, workers in (("serial", 1), ("parallel", 2)):
-        train_base_models(roots[name], [frozenset(), oracle, frozenset()], workers=workers, progress=False)
+        pipeline = roots[name]
+        train_base_models([(pipeline, frozenset()), (pipeline, oracle), (pipeline, frozenset())], workers=workers,
+                          progress=False)  # fmt: skip
     for exclude in (frozenset(), oracle):
         serial, parallel = (roots[name]._finetune_path(exclude) for name in ("serial", "parallel"))
         assert (serial / "model.safetensors").read_bytes() == (parallel / "model.safetensors").read_bytes()
@@ -83,8 +105,9 @@ def test_shared_models_match_the_chapters_defaults() -> None:
         if "forget_ratio" in parameters:
             assert float(parameters["forget_ratio"]) == defaults.ratio, chapter.name
             checked += 1
-        if "forget_seed" in parameters:
-            assert int(parameters["forget_seed"]) == defaults.seed, chapter.name
+        if "base_seeds" in parameters:  # the warm-up trains these base models and their own forget draws
+            assert tuple(ast.literal_eval(parameters["base_seeds"])) == DEFAULT_BASE_SEEDS, chapter.name
+            assert parameters["forget_seed"] == "None", chapter.name
         if "finetune_steps" in parameters:  # chapter 2's pipeline parameters: None keeps PipelineConfig()
             assert parameters["finetune_steps"] == "None", chapter.name
     assert checked >= 3
