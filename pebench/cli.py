@@ -355,6 +355,34 @@ def cmd_run_chapter(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Re-execute chapters into a scratch folder and compare their tables with the published ones."""
+    from pebench import numerics
+    from pebench.verify import same_numerics, verify
+
+    chapters = _chapters(args.only or [])
+    print(f"this machine: {numerics.cpu_description()['cpu_model']}, {numerics.mode()} numerics, "
+          f"fingerprint {numerics.fingerprint()}")  # fmt: skip
+    failed = 0
+    for chapter in chapters:
+        expect = "the same bits" if same_numerics(chapter) else "other bits (another CPU or numerics)"
+        print(f"chapter {chapter.name}: re-executing; expecting {expect}", flush=True)
+        (report,) = verify([chapter], keep=args.keep / chapter.stem if args.keep else None)
+        print(report.describe(limit=args.show), flush=True)
+        failed += not report.ok
+    print(f"{len(chapters) - failed} of {len(chapters)} chapter(s) agree with the published numbers")
+    return 1 if failed else 0
+
+
+def cmd_numerics(args: argparse.Namespace) -> int:
+    """Print this machine's numerics provenance (what a chapter executed here would record)."""
+    from pebench import numerics
+
+    for key, value in numerics.provenance().items():
+        print(f"{key}: {value}")
+    return 0
+
+
 def cmd_book(args: argparse.Namespace) -> int:
     """``make book`` without the installation: execute the chapters, then build the versioned site."""
     from pebench.site import build_site
@@ -505,6 +533,30 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--cwd", type=Path, default=None, help="kernel working directory (default: the notebook's folder)")
     run.add_argument("--log-output", action="store_true", help="log the notebook's outputs as it runs")
     run.set_defaults(handler=cmd_run_chapter)
+
+    verify = commands.add_parser(
+        "verify", parents=[common], formatter_class=formatter,
+        help="re-execute chapters and compare their numbers with the published book",
+        description=_text("Re-execute every chapter (or those given with --only) into a scratch folder, "
+                          "leaving the committed notebooks and figures alone, and compare each table it "
+                          "saves with the published one: bit-identical, within tolerance (the run-to-run "
+                          "variation the book measures, pebench.verify) or beyond it, with the numbers. "
+                          "Exits 1 when a chapter is beyond tolerance.",
+                          "example: pebench verify --only 02"),
+    )  # fmt: skip
+    verify.add_argument("--only", action="append", metavar="NN", help="verify only chapter NN; repeatable")
+    verify.add_argument("--keep", type=Path, default=None, help="keep each rerun (notebook and tables) in this folder")
+    verify.add_argument("--show", type=positive_int, default=10, help="differences to print per chapter (default 10)")
+    verify.set_defaults(handler=cmd_verify)
+
+    numerics_parser = commands.add_parser(
+        "numerics", parents=[common], formatter_class=formatter,
+        help="print this machine's numerics: CPU, kernels, libraries, mode and fingerprint",
+        description=_text("What a chapter executed here records in its metadata (pebench.numerics.provenance); "
+                          "chapters re-executed on a machine with the same fingerprint give the same bits.",
+                          "example: pebench numerics (under PEBENCH_NUMERICS=portable: that mode's fingerprint)"),
+    )  # fmt: skip
+    numerics_parser.set_defaults(handler=cmd_numerics)
 
     book = commands.add_parser(
         "book", parents=[common], formatter_class=formatter,

@@ -12,6 +12,9 @@ from pathlib import Path
 CHAPTERS_DIRNAME = "notebooks"
 #: Environment variable that moves the artifact folder (data, checkpoints, results).
 ARTIFACTS_ENV = "PEBENCH_ARTIFACTS"
+#: Environment variable that moves the folder the chapters save their figures and tables in (a rerun
+#: that is compared with the published book must not overwrite the committed ``figures/``).
+FIGURES_ENV = "PEBENCH_FIGURES"
 
 
 def _is_repo_root(folder: Path) -> bool:
@@ -47,7 +50,7 @@ def artifacts_dir() -> Path:
 
 
 def figures_dir() -> Path:
-    """``<repo>/figures``: the committed PNG figures and CSV tables the chapters write."""
-    path = find_repo_root() / "figures"
-    path.mkdir(exist_ok=True)
+    """``$PEBENCH_FIGURES``, else ``<repo>/figures``: the committed PNG figures and CSV tables the chapters write."""
+    path = Path(os.environ[FIGURES_ENV]).resolve() if FIGURES_ENV in os.environ else find_repo_root() / "figures"
+    path.mkdir(parents=True, exist_ok=True)
     return path

@@ -19,7 +19,7 @@ from pebench.experiment import method_names
 from pebench.targets import TARGETS
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("data", "train", "unlearn", "run-chapter", "book")
+COMMANDS = ("data", "train", "unlearn", "run-chapter", "book", "verify", "numerics")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -96,6 +96,8 @@ def test_console_script(tmp_path: Path) -> None:
         (["run-chapter", "99"], ["no chapter '99'", "available chapters"]),
         (["run-chapter", "02", "-p", "no_such_parameter", "1"], ["has no parameter 'no_such_parameter'", "seed"]),
         (["frobnicate"], ["invalid choice"]),
+        (["verify", "--only", "99"], ["no chapter '99'", "available chapters"]),
+        (["verify", "--show", "0"], ["argument --show"]),
     ],
 )  # fmt: skip
 def test_bad_arguments_fail_with_a_clear_message(
@@ -189,6 +191,30 @@ def test_book_executes_then_builds(capsys: pytest.CaptureFixture[str], monkeypat
     steps.clear()
     status, _, _ = run(capsys, "book", "--no-execute", "--no-progress")
     assert status == 0 and [step[0] for step in steps] == ["build"]
+
+
+def test_verify_reports_each_chapter_and_fails_beyond_tolerance(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pebench import verify
+
+    outcomes = {"01": verify.ChapterReport("01", tables=2, numbers=10)}
+    beyond = verify.ChapterReport("02", tables=1, numbers=3)
+    beyond.differences.append(verify.Difference("02_accuracy", "fictitious", "exact_match", 0.9, 0.1, 0.2))
+    outcomes["02"] = beyond
+    monkeypatch.setattr(verify, "verify", lambda chapters, **kwargs: [outcomes[c.name[:2]] for c in chapters])
+    status, out, _ = run(capsys, "verify", "--only", "01", "--only", "02")
+    assert status == 1
+    assert "chapter 01: bit-identical" in out and "chapter 02: beyond tolerance" in out
+    assert "BEYOND 02_accuracy [fictitious, exact_match]: published 0.9, rerun 0.1" in out
+    assert "1 of 2 chapter(s) agree" in out
+
+
+def test_numerics_prints_the_fingerprint(capsys: pytest.CaptureFixture[str]) -> None:
+    from pebench import numerics
+
+    status, out, _ = run(capsys, "numerics")
+    assert status == 0 and f"fingerprint: {numerics.fingerprint()}" in out
 
 
 def test_a_failure_while_working_exits_1(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -65,3 +65,26 @@ def test_without_the_conftest_fix_a_semicolon_plot_fails(pytester: pytest.Pytest
     result = pytester.runpytest_subprocess(*NBVAL, str(executed_chapter))
     result.assert_outcomes(passed=5, skipped=1, failed=1)
     result.stdout.fnmatch_lines(["*Line2D*"])
+
+
+def test_nbval_fails_when_a_committed_output_is_perturbed(pytester: pytest.Pytester, executed_chapter: Path) -> None:
+    """The bit-for-bit path can fail: a published number changed by hand no longer matches the rerun."""
+    nb = nbformat.read(executed_chapter, as_version=4)
+    printed = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("print('seed'"))
+    printed.outputs[0]["text"] = printed.outputs[0]["text"].replace("steps 5", "steps 6")
+    nbformat.write(nb, executed_chapter)
+    pytester.makeconftest((ROOT / "conftest.py").read_text())
+    result = pytester.runpytest_subprocess(*NBVAL, str(executed_chapter))
+    result.assert_outcomes(passed=5, skipped=1, failed=1)
+
+
+def test_nbval_skips_a_chapter_recorded_under_other_numerics(pytester: pytest.Pytester, executed_chapter: Path) -> None:
+    """A chapter whose recorded fingerprint is not this machine's is not compared bit for bit
+    (tests/test_published_numbers.py compares its rerun within tolerance instead)."""
+    nb = nbformat.read(executed_chapter, as_version=4)
+    nb.metadata["pebench"]["numerics"]["fingerprint"] = "0" * 16  # as if executed on another CPU
+    nbformat.write(nb, executed_chapter)
+    pytester.makeconftest((ROOT / "conftest.py").read_text())
+    result = pytester.runpytest_subprocess(*NBVAL, "-rs", str(executed_chapter))
+    result.assert_outcomes(skipped=7)
+    result.stdout.fnmatch_lines(["*executed under other numerics*"])

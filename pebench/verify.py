@@ -1,0 +1,289 @@
+"""Re-execute chapters and compare their numbers with the published ones: bit for bit, or within
+the run-to-run variation the book measures.
+
+Why: the committed chapters were computed on one machine. Another CPU can compute other bits
+(:mod:`pebench.numerics`), and training amplifies them into other models, so a rerun there cannot
+match the book digit for digit; it should match it *statistically*. Each chapter saves the numbers
+it shows as CSV tables (``figures/NN_*.csv``, :mod:`pebench.figures`). A rerun writes its own tables
+into a scratch folder (``PEBENCH_FIGURES``) and every published number is compared with the rerun's:
+
+* **exact** tables depend on the dataset and the code alone (dataset statistics, taxonomy,
+  generator settings, parameter counts, forget-set sizes): every cell must be equal;
+* every other numeric cell must satisfy
+  ``|rerun - published| <= max(f, z * sigma * sqrt(2 / n)) * max(1, |published|)``,
+  where ``n`` is the number of runs the cell averages (two independent means of ``n`` runs differ
+  with standard deviation ``sigma * sqrt(2 / n)``), ``sigma`` the cell's own
+  run-to-run standard deviation where the chapter publishes it (a ``*_std`` table beside a
+  ``*_mean`` one), else the book's typical one (the 90th percentile of Table 1's), ``z = 4``
+  and the floor ``f = 0.01``; both fixed before any comparison was run;
+* text cells (model answers, verdict words) are reported when they differ but are not numbers:
+  they do not fail a comparison. Figures (PNG) are not compared.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pebench.chapters import chapter_number, recorded_provenance, run_chapter
+from pebench.paths import FIGURES_ENV
+
+log = logging.getLogger(__name__)
+
+#: How many standard deviations of the difference between two reruns a number may move.
+Z = 4.0
+#: The smallest tolerance (a tenth of a percentage point would be below the tables' resolution
+#: for rates over a few hundred questions).
+FLOOR = 0.01
+#: Tables computed from the dataset and the code alone: equal on every machine.
+EXACT_PREFIXES = ("01_", "02_model_parameters", "06_forget_sizes")
+#: The table whose per-cell standard deviations give the book's typical run-to-run spread.
+SPREAD_TABLE = "03_table1_std"
+SPREAD_QUANTILE = 0.9
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One published number (or text) that differs in the rerun."""
+
+    table: str
+    row: str
+    column: str
+    published: Any
+    rerun: Any
+    tolerance: float | None  # None: compared exactly (an exact table, or text)
+
+    @property
+    def beyond(self) -> bool:
+        """Whether this difference fails the comparison (text never does)."""
+        if isinstance(self.published, str) or isinstance(self.rerun, str):
+            return self.table.startswith(EXACT_PREFIXES)
+        if self.tolerance is None:
+            return True
+        return not abs(self.rerun - self.published) <= self.tolerance
+
+    def __str__(self) -> str:
+        bound = "exact" if self.tolerance is None else f"tolerance {self.tolerance:.3f}"
+        return f"{self.table} [{self.row}, {self.column}]: published {self.published!r}, rerun {self.rerun!r} ({bound})"
+
+
+@dataclass
+class ChapterReport:
+    """How a rerun of one chapter compares with its published tables."""
+
+    chapter: str
+    tables: int = 0
+    numbers: int = 0
+    identical_files: bool = True
+    differences: list[Difference] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # a table missing or of another shape
+
+    @property
+    def beyond(self) -> list[Difference]:
+        return [d for d in self.differences if d.beyond]
+
+    @property
+    def status(self) -> str:
+        """``bit-identical``, ``within tolerance`` or ``beyond tolerance``."""
+        if self.problems or self.beyond:
+            return "beyond tolerance"
+        return "bit-identical" if self.identical_files else "within tolerance"
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "beyond tolerance"
+
+    def describe(self, limit: int = 10) -> str:
+        """A few lines for a person: the status, the counts and the worst differences."""
+        numeric = [d for d in self.differences if not isinstance(d.published, str)]
+        texts = len(self.differences) - len(numeric)
+        lines = [
+            f"chapter {self.chapter}: {self.status} ({self.tables} tables, {self.numbers} numbers; "
+            f"{len(numeric)} numbers differ, {len(self.beyond)} beyond tolerance; {texts} text cells differ)"
+        ]
+        lines += [f"  problem: {problem}" for problem in self.problems]
+        shown = sorted(numeric, key=lambda d: (not d.beyond, -_excess(d)))[:limit]
+        lines += [f"  {'BEYOND ' if d.beyond else ''}{d}" for d in shown]
+        return "\n".join(lines)
+
+
+def _excess(difference: Difference) -> float:
+    if difference.tolerance is None or isinstance(difference.published, str):
+        return math.inf
+    return abs(difference.rerun - difference.published) / max(difference.tolerance, 1e-12)
+
+
+def chapter_runs(chapter: str | os.PathLike[str]) -> int:
+    """How many runs a replicated cell of ``chapter`` averages: base models × unlearning seeds as its
+    parameters cell sets them (1 for chapters that show single runs)."""
+    from pebench.site import chapter_parameters  # the parameters cell parser
+
+    defaults = {p.name: p.default for p in chapter_parameters(chapter)}
+    if "base_seeds" not in defaults or "seeds" not in defaults:
+        return 1
+    return len(ast.literal_eval(defaults["base_seeds"])) * len(ast.literal_eval(defaults["seeds"]))
+
+
+def typical_spread(figures: Path) -> float:
+    """The book's typical run-to-run standard deviation of one metric: the 90th percentile of the
+    per-cell standard deviations of Table 1 (chapter 3), or 0 when that table is absent."""
+    path = figures / f"{SPREAD_TABLE}.csv"
+    if not path.exists():
+        return 0.0
+    values = pd.read_csv(path, header=None).iloc[2:, 1:].apply(pd.to_numeric, errors="coerce").stack()
+    return float(values.quantile(SPREAD_QUANTILE)) if len(values) else 0.0
+
+
+def _cell_spreads(published: Path, stem: str) -> pd.DataFrame | None:
+    """The ``*_std`` companion of a ``*_mean`` table, read the same way, or None."""
+    if not stem.endswith("_mean"):
+        return None
+    companion = published / f"{stem[: -len('_mean')]}_std.csv"
+    return pd.read_csv(companion, header=None, dtype=str, keep_default_na=False) if companion.exists() else None
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def compare_table(published: Path, rerun: Path, stem: str, *, runs: int, spread: float) -> tuple[int, list[Difference], str | None]:
+    """Compare one table cell by cell; returns (numbers compared, differences, problem or None)."""
+    old = pd.read_csv(published / f"{stem}.csv", header=None, dtype=str, keep_default_na=False)
+    path = rerun / f"{stem}.csv"
+    if not path.exists():
+        return 0, [], f"{stem}.csv was not written by the rerun"
+    new = pd.read_csv(path, header=None, dtype=str, keep_default_na=False)
+    if old.shape != new.shape:
+        return 0, [], f"{stem}.csv has shape {new.shape} in the rerun, {old.shape} published"
+    exact = stem.startswith(EXACT_PREFIXES)
+    spreads = _cell_spreads(published, stem)
+    if spreads is not None and spreads.shape != old.shape:
+        spreads = None
+    header_rows = _header_rows(old)
+    if not old.iloc[:header_rows].equals(new.iloc[:header_rows]):
+        return 0, [], f"{stem}.csv has other column labels in the rerun"
+    numbers, differences = 0, []
+    for i in range(old.shape[0]):
+        for j in range(old.shape[1]):
+            a, b = old.iat[i, j], new.iat[i, j]
+            x, y = _number(a), _number(b)
+            numbers += x is not None and i >= header_rows
+            if a == b:
+                continue
+            row = " / ".join(old.iloc[i, :1].tolist()) if old.shape[1] else str(i)
+            column = " / ".join(old.iloc[:header_rows, j].tolist()) if header_rows else str(j)
+            if x is None or y is None:
+                differences.append(Difference(stem, row, column, a, b, None))
+                continue
+            if exact:
+                differences.append(Difference(stem, row, column, x, y, None))
+                continue
+            sigma = _number(spreads.iat[i, j]) if spreads is not None else None
+            sigma = spread if sigma is None else sigma
+            tolerance = max(FLOOR, Z * sigma * math.sqrt(2 / runs)) * max(1.0, abs(x))
+            differences.append(Difference(stem, row, column, x, y, tolerance))
+    return numbers, differences, None
+
+
+def _header_rows(table: pd.DataFrame) -> int:
+    """Rows at the top that hold column labels (1, or more for a two-level header): those whose
+    cells after the first are not numbers, up to the first row with a number in it."""
+    for i in range(table.shape[0]):
+        if any(_number(cell) is not None for cell in table.iloc[i, 1:]):
+            return max(i, 1)
+    return 1
+
+
+def compare_chapter(chapter: str | os.PathLike[str], published: Path, rerun: Path) -> ChapterReport:
+    """Compare every table ``chapter`` published in ``published`` with the rerun's in ``rerun``."""
+    number = chapter_number(chapter)
+    report = ChapterReport(number)
+    runs, spread = chapter_runs(chapter), typical_spread(published)
+    for path in sorted(published.glob(f"{number}_*.csv")):
+        stem = path.stem
+        report.tables += 1
+        if (rerun / path.name).exists() and path.read_bytes() != (rerun / path.name).read_bytes():
+            report.identical_files = False
+        count, differences, problem = compare_table(published, rerun, stem, runs=runs, spread=spread)
+        report.numbers += count
+        report.differences += differences
+        if problem:
+            report.problems.append(problem)
+            report.identical_files = False
+    return report
+
+
+def same_numerics(chapter: str | os.PathLike[str], fingerprint: str | None = None) -> bool:
+    """Whether nbval compares ``chapter`` bit for bit here: it recorded the numerics fingerprint
+    ``fingerprint`` (default: this machine's, :func:`pebench.numerics.fingerprint`), or none."""
+    return Path(chapter).resolve() not in other_numerics([chapter], fingerprint)
+
+
+def other_numerics(notebooks: Iterable[str | os.PathLike[str]], fingerprint: str | None = None) -> dict[Any, str]:
+    """The notebooks among ``notebooks`` that recorded another numerics fingerprint than ``fingerprint``
+    (default: this machine's), each with the fingerprint it recorded, plus ``"here"``: the one compared
+    with. A notebook that recorded none (not executed by :mod:`pebench.chapters`) is left out."""
+    if fingerprint is None:
+        from pebench import numerics
+
+        fingerprint = numerics.fingerprint()
+    differing: dict[Any, str] = {"here": fingerprint}
+    for notebook in notebooks:
+        recorded = recorded_provenance(notebook).get("fingerprint")
+        if recorded is not None and recorded != fingerprint:
+            differing[Path(notebook).resolve()] = recorded
+    return differing
+
+
+def verify_chapter(
+    chapter: str | os.PathLike[str],
+    *,
+    published: Path | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    keep: Path | None = None,
+) -> ChapterReport:
+    """Re-execute ``chapter`` into a scratch folder (its figures too) and compare it with ``published``
+    (default: the repository's ``figures/``). The committed notebook and figures are not touched.
+    With ``keep``, the executed notebook and its tables are left there."""
+    chapter = Path(chapter).resolve()
+    published = published or chapter.parents[1] / "figures"
+    scratch = Path(tempfile.mkdtemp(prefix=f"pebench-verify-{chapter.stem}-"))
+    figures = scratch / "figures"
+    previous = os.environ.get(FIGURES_ENV)
+    os.environ[FIGURES_ENV] = str(figures)  # the kernel inherits it: the rerun saves its tables there
+    try:
+        run_chapter(chapter, scratch / chapter.name, parameters)
+    finally:
+        if previous is None:
+            os.environ.pop(FIGURES_ENV, None)
+        else:
+            os.environ[FIGURES_ENV] = previous
+    report = compare_chapter(chapter, published, figures)
+    if keep is not None:
+        shutil.copytree(scratch, keep, dirs_exist_ok=True)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return report
+
+
+def verify(chapters: Iterable[str | os.PathLike[str]], **kwargs: Any) -> list[ChapterReport]:
+    """:func:`verify_chapter` for each chapter in turn, logging each report as it is done."""
+    reports = []
+    for chapter in chapters:
+        log.info("re-executing %s", Path(chapter).name)
+        reports.append(verify_chapter(chapter, **kwargs))
+        log.info("%s", reports[-1].describe())
+    return reports
