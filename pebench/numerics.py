@@ -147,6 +147,7 @@ def fingerprint() -> str:
     import numpy as np
     import torch
 
+    configure_torch()  # the thread count and oneDNN switch the computations below run under
     rng = np.random.default_rng(0)
 
     def tensor(*shape: int, scale: float = 1.0) -> torch.Tensor:
