@@ -14,8 +14,10 @@ into a scratch folder (``PEBENCH_FIGURES``) and every published number is compar
   where ``n`` is the number of runs the cell averages (two independent means of ``n`` runs differ
   with standard deviation ``sigma * sqrt(2 / n)``), ``sigma`` the cell's own
   run-to-run standard deviation where the chapter publishes it (a ``*_std`` table beside a
-  ``*_mean`` one), else the book's typical one (the 90th percentile of Table 1's), ``z = 4``
-  and the floor ``f = 0.01``; both fixed before any comparison was run;
+  ``*_mean`` one) but at least the median of that table's (a standard deviation estimated from
+  four runs is itself uncertain, and a cell whose runs happened to agree is not known to be
+  stable), else the book's typical one (the 90th percentile of Table 1's), ``z = 4`` and the floor
+  ``f = 0.01``; all fixed before any comparison with another machine's rerun was made;
 * text cells (model answers, verdict words) are reported when they differ but are not numbers:
   they do not fail a comparison. Figures (PNG) are not compared.
 """
@@ -174,6 +176,10 @@ def compare_table(published: Path, rerun: Path, stem: str, *, runs: int, spread:
     if spreads is not None and spreads.shape != old.shape:
         spreads = None
     header_rows = _header_rows(old)
+    pooled = 0.0
+    if spreads is not None:
+        values = spreads.iloc[header_rows:, 1:].apply(pd.to_numeric, errors="coerce").stack()
+        pooled = float(values.median()) if len(values) else pooled
     if not old.iloc[:header_rows].equals(new.iloc[:header_rows]):
         return 0, [], f"{stem}.csv has other column labels in the rerun"
     numbers, differences = 0, []
@@ -192,8 +198,8 @@ def compare_table(published: Path, rerun: Path, stem: str, *, runs: int, spread:
             if exact:
                 differences.append(Difference(stem, row, column, x, y, None))
                 continue
-            sigma = _number(spreads.iat[i, j]) if spreads is not None else None
-            sigma = spread if sigma is None else sigma
+            own = _number(spreads.iat[i, j]) if spreads is not None else None
+            sigma = spread if own is None else max(own, pooled)
             tolerance = max(FLOOR, Z * sigma * math.sqrt(2 / runs)) * max(1.0, abs(x))
             differences.append(Difference(stem, row, column, x, y, tolerance))
     return numbers, differences, None

@@ -69,16 +69,20 @@ def test_the_tolerance_is_z_sigma_sqrt_two_over_n(tmp_path: Path) -> None:
     published, rerun = tmp_path / "published", tmp_path / "rerun"
     for folder, value in ((published, "0.5000"), (rerun, "0.7800")):
         folder.mkdir()
-        (folder / "99_t_mean.csv").write_text(f"method,score\nA,{value}\n")
-        (folder / "99_t_std.csv").write_text("method,score\nA,0.1000\n")
+        (folder / "99_t_mean.csv").write_text(f"method,score\nA,{value}\nB,0.5000\nC,0.5000\n")
+        (folder / "99_t_std.csv").write_text("method,score\nA,0.1000\nB,0.0000\nC,0.0500\n")
     tolerance = Z * 0.1 * math.sqrt(2 / 4)  # 0.283: a 0.28 move is within it
     _, (difference,), problem = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0)
     assert problem is None and difference.tolerance == pytest.approx(tolerance) and not difference.beyond
-    (rerun / "99_t_mean.csv").write_text("method,score\nA,0.7900\n")
+    (rerun / "99_t_mean.csv").write_text("method,score\nA,0.7900\nB,0.5000\nC,0.5000\n")
     _, (difference,), _ = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0)
     assert difference.beyond  # 0.29 > 0.283
     _, (difference,), _ = compare_table(published, rerun, "99_t_mean", runs=1, spread=0.0)
     assert not difference.beyond  # a single run may move sqrt(4) times as far
+    (rerun / "99_t_mean.csv").write_text("method,score\nA,0.5000\nB,0.6400\nC,0.5000\n")
+    _, (difference,), _ = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0)
+    assert difference.tolerance == pytest.approx(Z * 0.05 * math.sqrt(2 / 4))  # B's sd 0 counts as the median, 0.05
+    assert not difference.beyond
 
 
 def test_tables_of_the_dataset_must_match_exactly(tmp_path: Path) -> None:
