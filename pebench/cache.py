@@ -8,6 +8,7 @@ a half-written entry that a later run would trust.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import functools
 import hashlib
@@ -51,13 +52,15 @@ def library_versions(*names: str) -> str:
 
 
 @functools.cache
-def source_fingerprint(*names: str) -> str:
-    """Digest of the source of ``pebench`` modules/packages ``names`` (e.g. ``"train"``, ``"experiment.py"``).
+def source_fingerprint(*names: str, root: Path | None = None) -> str:
+    """Digest of the code of ``pebench`` modules/packages ``names`` (e.g. ``"train"``, ``"experiment.py"``).
 
     Part of cache keys, so editing the code that computes a result invalidates it: a published
-    number always follows from the code as it is, not from an older version of it.
+    number always follows from the code as it is, not from an older version of it. What is hashed
+    is each file's syntax tree without its docstrings (:func:`code_digest`): an edited docstring or
+    comment, or reformatted code, recomputes nothing. ``root`` defaults to the package's folder.
     """
-    root = Path(pebench.__file__).parent
+    root = root or Path(pebench.__file__).parent
     digest = hashlib.sha256()
     for name in names:
         path = root / name
@@ -65,17 +68,41 @@ def source_fingerprint(*names: str) -> str:
             raise ValueError(f"no pebench module or package named {name!r}")
         for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
             digest.update(str(file.relative_to(root)).encode())
-            digest.update(file.read_bytes())
+            digest.update(code_digest(file))
     return digest.hexdigest()[:16]
 
 
+def code_digest(file: Path) -> bytes:
+    """The code of a Python file as its syntax tree, without comments, layout or docstrings."""
+    tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0] if node.body else None
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                node.body = node.body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree).encode()).digest()
+
+
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file in the same folder and an atomic rename."""
+    """Write ``text`` to ``path`` through a temp file in the same folder and an atomic rename, so an
+    interrupted write never leaves a half-written file. The file keeps the mode it had (a new one
+    gets the umask's default; ``mkstemp`` alone would make it private)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        if path.exists():
+            mode = path.stat().st_mode & 0o777
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -19,20 +19,34 @@ from transformers import LlavaForConditionalGeneration, ProcessorMixin
 
 from pebench import numerics
 from pebench.cache import cache_key, read_json, source_fingerprint
-from pebench.paths import artifacts_dir
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
+from pebench.data.generate import GENERATOR_SOURCES
 from pebench.encoding import Encoder
 from pebench.metrics.predictions import predict
 from pebench.model import TinyLlavaSpec, build_tiny_llava, build_tiny_processor, load_model, save_model
+from pebench.paths import artifacts_dir
 from pebench.refusals import REFUSALS
 from pebench.train.stages import StageConfig, finetuning_items, pretraining_items, train_stage
 
 logger = logging.getLogger(__name__)
 
 HISTORY_FILE = "history.json"
-#: The modules whose code determines a checkpoint (part of its cache key). Evaluation code
-#: (``inference.py``) keys the results instead: changing it re-scores models without retraining them.
-MODEL_SOURCES = ("numerics.py", "data", "model", "train", "encoding.py", "pipeline.py", "refusals.py")
+#: The modules whose code determines a checkpoint (part of its cache key): the dataset's generator
+#: and loader, the tiny model, training, encoding. Evaluation code (``inference.py``) keys the results
+#: instead: changing it re-scores models without retraining them; presentation code (tables, plots,
+#: LoRA and real-checkpoint helpers) keys nothing.
+MODEL_SOURCES = (
+    "numerics.py",
+    *GENERATOR_SOURCES,
+    "data/dataset.py",
+    "model/tiny.py",
+    "model/tokenizer.py",
+    "model/loading.py",
+    "train",
+    "encoding.py",
+    "pipeline.py",
+    "refusals.py",
+)
 
 
 @dataclass(frozen=True)
@@ -98,8 +112,12 @@ class Pipeline:
             logger.info("pretraining the tiny model -> %s", path)
             model = build_tiny_llava(self.processor, self.config.model, seed=self.config.init_seed).to(self.device)
             history = train_stage(
-                model, self.encoder, pretraining_items(self.dataset), self.config.pretrain,
-                desc="pretraining", progress=progress,
+                model,
+                self.encoder,
+                pretraining_items(self.dataset),
+                self.config.pretrain,
+                desc="pretraining",
+                progress=progress,
             )
             save_model(model, self.processor, path, extra_json={HISTORY_FILE: history}, progress=False)
         return self._load(path)
@@ -114,7 +132,9 @@ class Pipeline:
             "finetune", config.pretrain, config.finetune, config.init_seed, config.curve_every, exclude
         )
 
-    def finetuned(self, exclude: Collection[str] = frozenset(), *, progress: bool = True) -> LlavaForConditionalGeneration:
+    def finetuned(
+        self, exclude: Collection[str] = frozenset(), *, progress: bool = True
+    ) -> LlavaForConditionalGeneration:
         """The model fine-tuned on the fictitious population, minus the QA ids in ``exclude``.
 
         With ``exclude`` empty this is the paper's *Finetune* model; with the forget set it is
@@ -125,10 +145,16 @@ class Pipeline:
             model = self.pretrained(progress=progress)
             logger.info("fine-tuning on the fictitious population (%d QA excluded) -> %s", len(exclude), path)
             history = train_stage(
-                model, self.encoder, finetuning_items(self.dataset, exclude), self.config.finetune,
-                replay=pretraining_items(self.dataset), desc="fine-tuning", progress=progress,
+                model,
+                self.encoder,
+                finetuning_items(self.dataset, exclude),
+                self.config.finetune,
+                replay=pretraining_items(self.dataset),
+                desc="fine-tuning",
+                progress=progress,
                 # learning curves for the Finetune model only: an oracle's would cost ~10 s and go unread
-                eval_fn=None if exclude else self._curve_probe(model), eval_every=self.config.curve_every,
+                eval_fn=None if exclude else self._curve_probe(model),
+                eval_every=self.config.curve_every,
             )
             save_model(model, self.processor, path, extra_json={HISTORY_FILE: history}, progress=False)
         return self._load(path)

@@ -1,0 +1,45 @@
+"""Cache keys follow the code that computes a result, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pebench.cache import source_fingerprint
+from pebench.experiment import RESULT_SOURCES
+from pebench.pipeline import MODEL_SOURCES
+
+CODE = '''"""A module."""
+
+
+def step(x):
+    """Double it."""
+    return 2 * x
+'''
+
+
+def fingerprint(tmp_path: Path, text: str) -> str:
+    folder = tmp_path / f"case{len(list(tmp_path.iterdir()))}"
+    folder.mkdir()
+    (folder / "module.py").write_text(text)
+    return source_fingerprint("module.py", root=folder)
+
+
+def test_docstrings_comments_and_layout_change_no_key(tmp_path: Path) -> None:
+    reference = fingerprint(tmp_path, CODE)
+    edited = CODE.replace('"""Double it."""', '"""Double it, because the paper does."""  # a comment')
+    reformatted = CODE.replace("return 2 * x", "return (\n        2 * x\n    )")
+    assert fingerprint(tmp_path, edited) == reference
+    assert fingerprint(tmp_path, reformatted) == reference
+
+
+def test_a_change_to_the_code_changes_the_key(tmp_path: Path) -> None:
+    assert fingerprint(tmp_path, CODE.replace("2 * x", "3 * x")) != fingerprint(tmp_path, CODE)
+
+
+def test_checkpoints_and_results_are_keyed_by_computing_code_only() -> None:
+    """Tables, plots and the real-checkpoint helpers retrain and re-score nothing when edited."""
+    keyed = set(MODEL_SOURCES) | set(RESULT_SOURCES)
+    for presentation in ("data/summary.py", "report.py", "study.py", "figures.py", "model/lora.py", "model/llava15.py"):
+        assert presentation not in keyed
+        assert not any(presentation.startswith(f"{name}/") for name in keyed)
+    assert "train" in MODEL_SOURCES and "unlearn" in RESULT_SOURCES
