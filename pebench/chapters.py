@@ -41,7 +41,7 @@ from typing import Any
 
 import nbformat
 
-from pebench.cache import atomic_write_json
+from pebench.cache import atomic_write_json, atomic_write_text
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
 
 log = logging.getLogger(__name__)
@@ -176,25 +176,6 @@ def recorded_provenance(path: str | os.PathLike[str]) -> dict[str, str]:
     return dict(nb.metadata.get("pebench", {}).get("numerics", {}))
 
 
-def _write_atomically(nb: nbformat.NotebookNode, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            nbformat.write(nb, handle)
-        # mkstemp creates the file private (0600): give it the mode the notebook had, or the default one.
-        if path.exists():
-            mode = path.stat().st_mode & 0o777
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _describe_kernel(kernel_name: str) -> str:
     try:
         from jupyter_client.kernelspec import KernelSpecManager
@@ -253,7 +234,8 @@ def run_chapter(
     result = tidy_notebook(nbformat.read(executed, as_version=4))
     record_provenance(result)
     target.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(result, target)
+    text = nbformat.writes(result)
+    atomic_write_text(target, text if text.endswith("\n") else text + "\n")  # as nbformat.write ends it
     shutil.rmtree(scratch, ignore_errors=True)
     log.info("wrote %s", target)
     return target
@@ -319,9 +301,13 @@ def write_times(
     """Record a full chapter run's wall-clock seconds: the shared base models trained first, then each
     chapter (the book's time budget is tracked in ``benchmarks/results/chapter_times.json``)."""
     total = shared_models_seconds + sum(seconds.values())
-    record = {"shared_models_seconds": shared_models_seconds, "chapters": dict(seconds),
-              "total_seconds": round(total, 1), "parameters": dict(parameters or {}),
-              "cpu_count": os.cpu_count()}  # fmt: skip
+    record = {
+        "shared_models_seconds": shared_models_seconds,
+        "chapters": dict(seconds),
+        "total_seconds": round(total, 1),
+        "parameters": dict(parameters or {}),
+        "cpu_count": os.cpu_count(),
+    }
     atomic_write_json(Path(path), record)
 
 
@@ -345,9 +331,7 @@ def _parser() -> argparse.ArgumentParser:
         "warm", help="train the base models the chapters share at default parameters (a full run does this first)"
     )
     run = commands.add_parser("run", help="execute chapters in place (all by default)")
-    run.add_argument(
-        "--only", action="append", metavar="NN", help="run only chapter NN (e.g. 02 or 2); repeatable"
-    )
+    run.add_argument("--only", action="append", metavar="NN", help="run only chapter NN (e.g. 02 or 2); repeatable")
     run.add_argument(
         "-p",
         "--parameter",
@@ -357,7 +341,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar=("NAME", "VALUE"),
         help="override a notebook parameter, as papermill -p does; repeatable",
     )
-    run.add_argument("--cwd", type=Path, default=None, help="working directory of the kernels (default: the notebook's folder)")
+    run.add_argument(
+        "--cwd", type=Path, default=None, help="working directory of the kernels (default: the notebook's folder)"
+    )
     run.add_argument("--log-output", action="store_true", help="log the notebooks' outputs while they run")
     return parser
 
@@ -397,8 +383,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A full default run is the book build: record its time per chapter for the budget.
         times = times_path(folder)
         full_run = not args.only and not parameters
-        run_all(folder, parameters, only=args.only, cwd=args.cwd, log_output=args.log_output,
-                times_path=times if full_run else None)
+        run_all(
+            folder,
+            parameters,
+            only=args.only,
+            cwd=args.cwd,
+            log_output=args.log_output,
+            times_path=times if full_run else None,
+        )
     except Exception as error:  # noqa: BLE001 - report and stop; the traceback is in the log and the notebook
         log.error("stopped: %s", error)
         return 1

@@ -8,13 +8,17 @@ Token ids and pixel tensors are cached: the same few questions and images recur 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import torch
 from PIL import Image
 from transformers import ProcessorMixin
+
+if TYPE_CHECKING:  # for annotations only: the encoder needs no dataset
+    from pebench.data import QAItem
 
 IGNORE_INDEX = -100
 
@@ -26,6 +30,11 @@ class Example:
     image_id: str
     question: str
     answer: str
+
+
+def as_examples(items: Iterable[QAItem]) -> list[Example]:
+    """The dataset's questions as examples to train on, score or answer."""
+    return [Example(item.image_id, item.question, item.answer) for item in items]
 
 
 class Encoder:

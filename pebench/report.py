@@ -172,10 +172,13 @@ def sweep_points(
             points += [SweepPoint("forget_ratio", float(r), method, target, float(r), unlearn) for r in ratios]
     for target in budget_targets:
         for method in methods:
-            points += [SweepPoint("steps", int(s), method, target, ratio, replace(unlearn, steps=int(s)))
-                       for s in step_counts]  # fmt: skip
-            points += [SweepPoint("lr", float(lr), method, target, ratio, replace(unlearn, lr=float(lr)))
-                       for lr in learning_rates]  # fmt: skip
+            points += [
+                SweepPoint("steps", int(s), method, target, ratio, replace(unlearn, steps=int(s))) for s in step_counts
+            ]
+            points += [
+                SweepPoint("lr", float(lr), method, target, ratio, replace(unlearn, lr=float(lr)))
+                for lr in learning_rates
+            ]
         for method, values in (betas or {}).items():
             method_default(method, "beta")  # validates
             points += [SweepPoint("beta", float(b), method, target, ratio, unlearn, {"beta": float(b)}) for b in values]
@@ -205,9 +208,10 @@ def count_runs(points: Sequence[SweepPoint], *, ratio: float, unlearn: UnlearnCo
     for point in points:
         distinct.setdefault(cache_key(point.experiment(seed)), point)
     defaults = [
-        p for p in distinct.values()
+        p
+        for p in distinct.values()
         if p.ratio == ratio and p.unlearn == unlearn and not non_default(p.method, **p.hyperparameters)
-    ]  # fmt: skip
+    ]
     return len(distinct), len(defaults)
 
 
@@ -252,11 +256,19 @@ def run_sweep(
         forgotten = len(result["forget_persons"] if point.target == "person" else result["forget_events"])
         for measure in MEASURES:
             metric = measure_metric(point.target, measure)
-            records.append({
-                "sweep": point.sweep, "x": point.x, "method": LABELS.get(point.method, point.method),
-                "method_id": point.method, "target": point.target, "measure": measure, "metric": metric,
-                "value": float(result["metrics"][metric]), "forgotten": forgotten,
-            })  # fmt: skip
+            records.append(
+                {
+                    "sweep": point.sweep,
+                    "x": point.x,
+                    "method": LABELS.get(point.method, point.method),
+                    "method_id": point.method,
+                    "target": point.target,
+                    "measure": measure,
+                    "metric": metric,
+                    "value": float(result["metrics"][metric]),
+                    "forgotten": forgotten,
+                }
+            )
     return pd.DataFrame.from_records(records)
 
 
@@ -282,8 +294,10 @@ def reference_levels(
         spec = ForgetSpec(target, ratio, seed)
         experiment = Experiment(method, spec, {}, unlearn, compare_to_oracle=compare_to_oracle)
         result = runner(pipeline, experiment)
-        rows += [{"target": target, "measure": m, "value": float(result["metrics"][measure_metric(target, m)])}
-                 for m in MEASURES]  # fmt: skip
+        rows += [
+            {"target": target, "measure": m, "value": float(result["metrics"][measure_metric(target, m)])}
+            for m in MEASURES
+        ]
     return pd.DataFrame(rows)
 
 
@@ -299,20 +313,17 @@ def sweep_table(frame: pd.DataFrame, sweep: str) -> pd.DataFrame:
     return table
 
 
-def first_crossing(
-    frame: pd.DataFrame, sweep: str, target: str, method: str, measure: str, threshold: float, *, below: bool = True
-) -> float | None:
-    """The smallest swept value at which ``measure`` is below (or, ``below=False``, at or above)
-    ``threshold``; ``None`` if it never is in the swept range. ``method`` is a display name."""
-    part = frame.query("sweep == @sweep and target == @target and method == @method and measure == @measure")
-    part = part.sort_values("x")
-    hits = part[part["value"] < threshold] if below else part[part["value"] >= threshold]
-    return None if hits.empty else float(hits["x"].iloc[0])
-
-
 #: One colour per method's display name, the same in every figure (grey is kept for references).
-METHOD_COLOURS = {"GA": "C1", "GD": "C2", "KL": "C3", "PO": "C4", "NPO": "C5", "SimNPO": "C6", "RMU": "C0",
-                  "Balanced": "C8"}  # fmt: skip
+METHOD_COLOURS = {
+    "GA": "C1",
+    "GD": "C2",
+    "KL": "C3",
+    "PO": "C4",
+    "NPO": "C5",
+    "SimNPO": "C6",
+    "RMU": "C0",
+    "Balanced": "C8",
+}
 
 
 def sweep_highlights(
@@ -383,8 +394,13 @@ def plot_sweep(
 
     methods = list(dict.fromkeys(frame["method"]))
     colours = _method_colours(methods)
-    fig, axes = plt.subplots(len(panels), len(measures), squeeze=False, sharey=True,
-                             figsize=(2.55 * len(measures) + 1.2, 2.45 * len(panels) + 0.9))  # fmt: skip
+    fig, axes = plt.subplots(
+        len(panels),
+        len(measures),
+        squeeze=False,
+        sharey=True,
+        figsize=(2.55 * len(measures) + 1.2, 2.45 * len(panels) + 0.9),
+    )
     for r, (sweep, target) in enumerate(panels):
         part = frame[(frame["sweep"] == sweep) & (frame["target"] == target)]
         if part.empty:
@@ -412,8 +428,9 @@ def plot_sweep(
                 ax.set_ylabel(f"{target} unlearning\nscore", fontsize=9.5)
             ax.set_xlabel(SWEEP_AXES.get(sweep, sweep).format(target=target), fontsize=8.5)
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncols=len(labels), fontsize=9, bbox_to_anchor=(0.5, 1.0),
-               frameon=False)  # fmt: skip
+    fig.legend(
+        handles, labels, loc="upper center", ncols=len(labels), fontsize=9, bbox_to_anchor=(0.5, 1.0), frameon=False
+    )
     fig.tight_layout(rect=(0, 0, 1, 0.96))
     return fig
 
@@ -446,7 +463,7 @@ def plot_tradeoff(
     nrows = -(-len(panels) // ncols)
     fig, axes = plt.subplots(nrows, ncols, squeeze=False, figsize=(4.6 * ncols + 1.6, 4.2 * nrows))
     flat = list(axes.flat)
-    for ax in flat[len(panels):]:
+    for ax in flat[len(panels) :]:
         ax.set_visible(False)
     for ax, (sweep, target) in zip(flat, panels):
         part = frame[(frame["sweep"] == sweep) & (frame["target"] == target)]
@@ -464,16 +481,26 @@ def plot_tradeoff(
                 spots.setdefault(cell, ((row[x], row[y]), []))[1].append(f"{value:g}")
             dx, dy = _LABEL_OFFSETS[methods.index(method) % len(_LABEL_OFFSETS)]
             for (px, py), names in spots.values():
-                ax.annotate("/".join(names), (px, py), textcoords="offset points", xytext=(dx, dy), fontsize=7.5,
-                            color=colours[method], ha="left" if dx > 0 else "right")  # fmt: skip
+                ax.annotate(
+                    "/".join(names),
+                    (px, py),
+                    textcoords="offset points",
+                    xytext=(dx, dy),
+                    fontsize=7.5,
+                    color=colours[method],
+                    ha="left" if dx > 0 else "right",
+                )
         if reference is not None:
             ref = reference[reference["target"] == target].set_index("measure")["value"]
             if x in ref and y in ref:
                 ax.plot([ref[x]], [ref[y]], marker="*", ms=10, color="0.3", ls="none", label="Finetune")
-        ax.set(xlim=(-0.05, 1.1), ylim=(-0.05, 1.1),
-               title=f"{SWEEPS.get(sweep, sweep).split(' (')[0]}, {target} unlearning",
-               xlabel=MEASURE_TITLES[x].split(" (")[0].lower() + " (higher = more forgotten)",
-               ylabel=MEASURE_TITLES[y].split(" (")[0].lower() + " (higher = better kept)")  # fmt: skip
+        ax.set(
+            xlim=(-0.05, 1.1),
+            ylim=(-0.05, 1.1),
+            title=f"{SWEEPS.get(sweep, sweep).split(' (')[0]}, {target} unlearning",
+            xlabel=MEASURE_TITLES[x].split(" (")[0].lower() + " (higher = more forgotten)",
+            ylabel=MEASURE_TITLES[y].split(" (")[0].lower() + " (higher = better kept)",
+        )
         ax.title.set_fontsize(10.5)
     handles, labels = flat[0].get_legend_handles_labels()
     for ax in flat[1 : len(panels)]:
@@ -574,16 +601,19 @@ def answer_table(
         }
         row.update({label: stored_answer(result, item.qa_id, label) for label, result in results.items()})
         rows.append(row)
-    return pd.DataFrame(rows, columns=["qa_id", "image", "person", "event", "split", "kind", "question", "reference",
-                                       *results])  # fmt: skip
+    return pd.DataFrame(
+        rows, columns=["qa_id", "image", "person", "event", "split", "kind", "question", "reference", *results]
+    )
 
 
 def image_answers(dataset: PEBenchDataset, image_id: str, results: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     """Each run's stored answers to the person and event questions about ``image_id``: one row per
     label of ``results``, columns ``"person"`` and ``"event"`` (the input of :func:`plot_answer_panel`)."""
     items = {kind: question(dataset, image_id, kind) for kind in ("person", "event")}
-    rows = {label: {kind: stored_answer(result, item.qa_id, label) for kind, item in items.items()}
-            for label, result in results.items()}  # fmt: skip
+    rows = {
+        label: {kind: stored_answer(result, item.qa_id, label) for kind, item in items.items()}
+        for label, result in results.items()
+    }
     return pd.DataFrame.from_dict(rows, orient="index", columns=["person", "event"])
 
 
@@ -605,11 +635,13 @@ def grid_results(
     unlearn = replace(unlearn or UnlearnConfig(), seed=seed)
     spec_seed = seed if forget_seed is None else forget_seed
     return {
-        (target, method): runner(pipeline, Experiment(method, ForgetSpec(target, ratio, spec_seed), {}, unlearn,
-                                                      compare_to_oracle=compare_to_oracle))
+        (target, method): runner(
+            pipeline,
+            Experiment(method, ForgetSpec(target, ratio, spec_seed), {}, unlearn, compare_to_oracle=compare_to_oracle),
+        )
         for target in targets
         for method in methods
-    }  # fmt: skip
+    }
 
 
 def matches_reference(table: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
@@ -711,8 +743,10 @@ def upscaled(dataset: PEBenchDataset, image_id: str, factor: int = 6) -> np.ndar
 
 #: Answer colours: the reference's words (still known) and anything else (forgotten, or damaged).
 _MATCH_COLOURS = {True: "#1f4e9c", False: "#b35900"}
-MARK_NOTE = ("✓ (blue): the reference answer, word for word; ✗ (orange): another answer, which is the goal "
-             "for a forgotten concept and damage for anything else")
+MARK_NOTE = (
+    "✓ (blue): the reference answer, word for word; ✗ (orange): another answer, which is the goal "
+    "for a forgotten concept and damage for anything else"
+)
 
 
 def _mark(answer: str, reference: str) -> tuple[str, str]:
@@ -751,8 +785,10 @@ def plot_answer_panel(
         person = _mark(_shorten(row["person"], max_chars), items["person"].answer)
         event = _mark(_shorten(row["event"], max_chars), items["event"].answer)
         rows.append((str(label), *person, *event))
-    cells = [[textwrap.fill(label, 24), textwrap.fill(person, wrap), textwrap.fill(event, wrap)]
-             for label, person, _, event, _ in rows]  # fmt: skip
+    cells = [
+        [textwrap.fill(label, 24), textwrap.fill(person, wrap), textwrap.fill(event, wrap)]
+        for label, person, _, event, _ in rows
+    ]
     heights = [max(text.count("\n") + 1 for text in cell) for cell in cells]
     gap, header = 0.8, 1.8
     total = header + sum(heights) + gap * len(rows)
@@ -825,9 +861,18 @@ def plot_answer_grid(
     row_heights = [max(image_side, line * max(text.count("\n") + 1 for text, _ in row) + 0.12) for row in cells]
     height = sum(row_heights) + 0.1 * len(cells) + 0.45
     fig = plt.figure(figsize=(1.3 + 1.45 * len(columns), height))
-    grid = fig.add_gridspec(len(table), len(columns) + 1, height_ratios=row_heights,
-                            width_ratios=[1.05] + [1.45] * len(columns), hspace=0.1 * len(cells) / sum(row_heights),
-                            wspace=0.06, top=1 - 0.3 / height, bottom=0.15 / height, left=0.03, right=0.99)  # fmt: skip
+    grid = fig.add_gridspec(
+        len(table),
+        len(columns) + 1,
+        height_ratios=row_heights,
+        width_ratios=[1.05] + [1.45] * len(columns),
+        hspace=0.1 * len(cells) / sum(row_heights),
+        wspace=0.06,
+        top=1 - 0.3 / height,
+        bottom=0.15 / height,
+        left=0.03,
+        right=0.99,
+    )
     for r, (_, row) in enumerate(table.iterrows()):
         ax = fig.add_subplot(grid[r, 0])
         ax.imshow(upscaled(dataset, row["image"], factor), interpolation="nearest")
@@ -838,8 +883,16 @@ def plot_answer_grid(
         for c, ((text, colour), column) in enumerate(zip(cells[r], columns), start=1):
             ax = fig.add_subplot(grid[r, c])
             ax.axis("off")
-            ax.text(0.02, 1.0, text, fontsize=8, va="top", color=colour, transform=ax.transAxes,
-                    style="italic" if column == "reference" else "normal")  # fmt: skip
+            ax.text(
+                0.02,
+                1.0,
+                text,
+                fontsize=8,
+                va="top",
+                color=colour,
+                transform=ax.transAxes,
+                style="italic" if column == "reference" else "normal",
+            )
             if r == 0:
                 ax.set_title(column, fontsize=9.5, fontweight="bold")
     note = MARK_NOTE + (f"; answers over {max_chars} characters are cut (…)" if max_chars else "")

@@ -85,8 +85,10 @@ def run_grid(
     Columns: ``method`` (display name), ``target``, ``base_seed``, ``seed``, ``metric``, ``value``, ``seconds``.
     """
     unlearn = unlearn or UnlearnConfig()
-    pipelines = {b: Pipeline(base_config(b, pipeline.config), root=pipeline.root, device=str(pipeline.device))
-                 for b in base_seeds}  # fmt: skip
+    pipelines = {
+        b: Pipeline(base_config(b, pipeline.config), root=pipeline.root, device=str(pipeline.device))
+        for b in base_seeds
+    }
     grid = list(itertools.product(rows, targets, base_seeds, seeds))
     tasks = [
         (
@@ -103,11 +105,18 @@ def run_grid(
     ]
     results = run_experiments(tasks, workers=workers, progress=progress)
     records = [
-        {"method": arm.name, "target": target, "base_seed": base, "seed": seed, "metric": metric, "value": value,
-         "seconds": result["seconds"]}
+        {
+            "method": arm.name,
+            "target": target,
+            "base_seed": base,
+            "seed": seed,
+            "metric": metric,
+            "value": value,
+            "seconds": result["seconds"],
+        }
         for (arm, target, base, seed), result in zip(grid, results)
         for metric, value in result["metrics"].items()
-    ]  # fmt: skip
+    ]
     return pd.DataFrame.from_records(records)
 
 
@@ -115,17 +124,6 @@ def summarize(long: pd.DataFrame, by: Sequence[str] = ("method", "target", "metr
     """Mean, standard deviation and number of runs of each metric per group."""
     grouped = long.groupby(list(by), sort=False)["value"]
     return grouped.agg(mean="mean", std="std", n="count").reset_index()
-
-
-def bootstrap_interval(values: Sequence[float], *, level: float = 0.95, resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean (deterministic for a given ``seed``)."""
-    data = np.asarray(values, dtype=float)
-    if data.size < 2:
-        return float("nan"), float("nan")
-    rng = np.random.default_rng(seed)
-    means = rng.choice(data, size=(resamples, data.size), replace=True).mean(axis=1)
-    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
-    return float(low), float(high)
 
 
 def paper_table(
@@ -172,7 +170,8 @@ def interference_table(summary: pd.DataFrame, *, reference: str = "Finetune") ->
     rows = []
     for method in summary["method"].unique():
         for target, other in (("person", "event"), ("event", "person")):
-            def delta(metric: str, sign: float = 1.0) -> float:
+
+            def delta(metric: str, sign: float = 1.0, method: str = method, target: str = target) -> float:
                 return sign * (means[(method, target, metric)] - means[(reference, target, metric)])
 
             same, elsewhere = delta(f"{other}_scope"), delta(f"{other}_elsewhere")
@@ -196,9 +195,7 @@ def paired_gain(results: pd.DataFrame, base: str, variant: str) -> pd.DataFrame:
     batch order, so the spread reflects the methods, not the luck of the draw.
     """
     keys = ["target", "base_seed", "seed", "metric"]
-    pivot = results[results["method"].isin([base, variant])].pivot_table(
-        index=keys, columns="method", values="value"
-    )
+    pivot = results[results["method"].isin([base, variant])].pivot_table(index=keys, columns="method", values="value")
     difference = (pivot[variant] - pivot[base]).rename("value").reset_index()
     difference["method"] = f"{variant} − {base}"
     return summarize(difference)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from pebench.experiment import Experiment, run_experiment
-from pebench.metrics import answer_quality, forget_quality, is_refusal, membership_auc, refusal_rate
+from pebench.metrics import answer_quality, forget_quality, is_refusal, membership_auc, refusal_rate, suite
 from pebench.metrics.suite import evaluation_groups
 from pebench.refusals import REFUSALS
 from pebench.targets import ForgetSpec, ForgetSplit
@@ -76,9 +76,49 @@ def test_bounds_finetune_remembers_and_oracle_never_learned(small_pipeline):
 
 
 def test_experiment_results_are_cached(small_pipeline):
-    experiment = Experiment("finetune", ForgetSpec("event", 0.25, seed=0), compare_to_oracle=False)  # no oracle to train
+    experiment = Experiment(
+        "finetune", ForgetSpec("event", 0.25, seed=0), compare_to_oracle=False
+    )  # no oracle to train
     first = run_experiment(small_pipeline, experiment, progress=False)
     results = list((small_pipeline.root / "results").glob("*.json"))
     second = run_experiment(small_pipeline, experiment, progress=False)
     assert first == second
     assert list((small_pipeline.root / "results").glob("*.json")) == results
+
+
+def test_evaluate_computes_each_column_from_the_prediction_table(small_pipeline, monkeypatch):
+    """``evaluate``'s arithmetic on a stub table: every forget answer wrong, a quarter of the retain
+    answers wrong, everything else right; forget items more likely than held-out ones."""
+    split = ForgetSplit(small_pipeline.dataset, ForgetSpec("person", 0.25, seed=0))
+    forget = {item.qa_id for item in split.forget("person")}
+    retain = [item.qa_id for item in split.retain("person")]
+    wrong = forget | set(retain[: len(retain) // 4])
+
+    def predict(model, encoder, items, **kwargs):
+        return pd.DataFrame(
+            [
+                {
+                    "qa_id": i.qa_id,
+                    "kind": i.kind,
+                    "prediction": "nobody" if i.qa_id in wrong else i.answer,
+                    "exact": float(i.qa_id not in wrong),
+                    "rouge_l": 0.0 if i.qa_id in wrong else 1.0,
+                }
+                for i in items
+            ]
+        )
+
+    def likelihood_statistics(model, encoder, items, **kwargs):
+        logp = [-1.0 if i.qa_id in forget else -2.0 for i in items]
+        return pd.DataFrame({"qa_id": [i.qa_id for i in items], "mean_logp": logp, "min_k_logp": logp})
+
+    monkeypatch.setattr(suite, "predict", predict)
+    monkeypatch.setattr(suite, "likelihood_statistics", likelihood_statistics)
+    metrics, table = suite.evaluate(None, None, split, oracle_forget_statistics=[-1.0] * len(forget))
+    assert metrics["person_efficacy"] == 1.0 and metrics["person_generality"] == 0.0
+    assert metrics["person_retain"] == pytest.approx(1 - (len(retain) // 4) / len(retain))
+    assert metrics["event_scope"] == metrics["event_elsewhere"] == metrics["real"] == metrics["world_fact"] == 1.0
+    assert metrics["person_refusal"] == 0.0
+    assert metrics["mia_loss_auc"] == metrics["mia_min_k_auc"] == 1.0  # forget items are all more likely
+    assert metrics["forget_quality"] == pytest.approx(1.0)  # the same sample as the oracle's
+    assert len(table) == table["qa_id"].nunique()  # each item answered once

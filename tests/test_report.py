@@ -50,11 +50,19 @@ class FakeRunner:
         metrics = {}
         for kind in experiment.forget.kinds:
             other = report.OTHER_KIND[kind]
-            metrics |= {f"{kind}_efficacy": min(1.0, strength), f"{kind}_generality": min(1.0, strength) / 2,
-                        f"{kind}_retain": 1 - experiment.forget.ratio, f"{other}_scope": 0.9}  # fmt: skip
+            metrics |= {
+                f"{kind}_efficacy": min(1.0, strength),
+                f"{kind}_generality": min(1.0, strength) / 2,
+                f"{kind}_retain": 1 - experiment.forget.ratio,
+                f"{other}_scope": 0.9,
+            }
         metrics |= {"real": 0.8, "world_fact": 0.6}
-        return {"metrics": metrics, "forget_persons": sorted(split.persons), "forget_events": sorted(split.events),
-                "predictions": {}}  # fmt: skip
+        return {
+            "metrics": metrics,
+            "forget_persons": sorted(split.persons),
+            "forget_events": sorted(split.events),
+            "predictions": {},
+        }
 
 
 # -- sensitivity -----------------------------------------------------------------------------------
@@ -81,9 +89,16 @@ def test_non_default_drops_default_hyperparameters() -> None:
 def test_sweep_points_vary_one_setting_at_a_time() -> None:
     base = UnlearnConfig()
     points = report.sweep_points(
-        ["gd", "npo"], ratio=0.1, unlearn=base, targets=["person", "event"], forget_ratios=[0.1, 0.2],
-        budget_targets=["person"], step_counts=[10, 40], learning_rates=[3e-5], betas={"npo": [0.1, 1.0]},
-    )  # fmt: skip
+        ["gd", "npo"],
+        ratio=0.1,
+        unlearn=base,
+        targets=["person", "event"],
+        forget_ratios=[0.1, 0.2],
+        budget_targets=["person"],
+        step_counts=[10, 40],
+        learning_rates=[3e-5],
+        betas={"npo": [0.1, 1.0]},
+    )
     by_sweep = pd.Series([p.sweep for p in points]).value_counts().to_dict()
     assert by_sweep == {"forget_ratio": 8, "steps": 4, "lr": 2, "beta": 2}
     for point in points:
@@ -109,8 +124,9 @@ def test_distinct_ratios_keeps_one_ratio_per_forget_size(dataset: PEBenchDataset
 
 
 def test_default_points_of_different_sweeps_are_the_same_experiment() -> None:
-    points = report.sweep_points(["npo"], forget_ratios=[0.1], targets=["person"], step_counts=[40],
-                                 learning_rates=[1e-4], betas={"npo": [0.1]})  # fmt: skip
+    points = report.sweep_points(
+        ["npo"], forget_ratios=[0.1], targets=["person"], step_counts=[40], learning_rates=[1e-4], betas={"npo": [0.1]}
+    )
     experiments = {repr(p.experiment(seed=3)) for p in points}
     assert len(points) == 4 and len(experiments) == 1
     assert report.count_runs(points, ratio=0.1, unlearn=UnlearnConfig()) == (1, 1)
@@ -123,8 +139,13 @@ def test_default_points_of_different_sweeps_are_the_same_experiment() -> None:
 
 def test_run_sweep_runs_each_experiment_once_and_renames_metrics(dataset: PEBenchDataset) -> None:
     runner = FakeRunner(dataset)
-    points = report.sweep_points(["gd", "npo"], targets=["person", "event"], forget_ratios=[0.1, 0.3],
-                                 step_counts=[20, 40], betas={"npo": [0.1, 0.5]})  # fmt: skip
+    points = report.sweep_points(
+        ["gd", "npo"],
+        targets=["person", "event"],
+        forget_ratios=[0.1, 0.3],
+        step_counts=[20, 40],
+        betas={"npo": [0.1, 0.5]},
+    )
     frame = report.run_sweep(None, points, seed=0, runner=runner)  # type: ignore[arg-type]
     assert len(frame) == len(points) * len(report.MEASURES)
     # the steps=40 points of GD and NPO and NPO's beta=0.1 point are the person ratio-0.1 runs
@@ -158,16 +179,15 @@ def test_run_sweep_runs_each_experiment_once_and_renames_metrics(dataset: PEBenc
     table = report.sweep_table(frame, "steps")
     assert list(table.columns) == list(report.MEASURES)
     assert table.index.names == ["target", "method", "steps"]
-    assert report.first_crossing(frame, "steps", "person", "GD", "efficacy", 1.0, below=False) == 40
-    assert report.first_crossing(frame, "steps", "person", "GD", "efficacy", 0.0) is None
     with pytest.raises(ValueError):
         report.sweep_table(frame, "lr")
 
 
 def test_sweep_plots_have_a_panel_per_row_and_measure(dataset: PEBenchDataset) -> None:
     runner = FakeRunner(dataset)
-    points = report.sweep_points(["gd", "npo"], targets=["person", "event"], forget_ratios=[0.1, 0.3],
-                                 step_counts=[20, 40])  # fmt: skip
+    points = report.sweep_points(
+        ["gd", "npo"], targets=["person", "event"], forget_ratios=[0.1, 0.3], step_counts=[20, 40]
+    )
     frame = report.run_sweep(None, points, runner=runner)  # type: ignore[arg-type]
     reference = report.reference_levels(None, ["person", "event"], runner=runner)  # type: ignore[arg-type]
     assert set(reference["measure"]) == set(report.MEASURES)
@@ -213,11 +233,14 @@ def _results(items, answers_by_label):
 def test_answer_table_reads_stored_answers_and_refuses_missing_ones(dataset: PEBenchDataset) -> None:
     split = ForgetSplit(dataset, ForgetSpec("person", 0.2, 0))
     items = report.spread_items(split.scope("event"), 3)
-    results = _results(items, {
-        "Finetune": lambda i: i.answer,
-        "GD": lambda i: "I do not know" if i.qa_id == items[0].qa_id else i.answer,
-        "NPO": lambda i: "zzz",
-    })  # fmt: skip
+    results = _results(
+        items,
+        {
+            "Finetune": lambda i: i.answer,
+            "GD": lambda i: "I do not know" if i.qa_id == items[0].qa_id else i.answer,
+            "NPO": lambda i: "zzz",
+        },
+    )
     table = report.answer_table(dataset, items, results)
     assert list(table.columns[-3:]) == ["Finetune", "GD", "NPO"]
     assert table["reference"].tolist() == [i.answer for i in items]
@@ -242,8 +265,10 @@ def test_answer_plots_draw_every_answer(dataset: PEBenchDataset) -> None:
     persons = ForgetSplit(dataset, ForgetSpec("person", 0.2, 0))
     events = ForgetSplit(dataset, ForgetSpec("event", 0.2, 0))
     image_id = report.figure_one_image(persons, events)
-    answers = pd.DataFrame({"person": ["a name", "I do not know"], "event": ["some event", ""]},
-                           index=["Finetune", "after person unlearning"])  # fmt: skip
+    answers = pd.DataFrame(
+        {"person": ["a name", "I do not know"], "event": ["some event", ""]},
+        index=["Finetune", "after person unlearning"],
+    )
     fig = report.plot_answer_panel(dataset, image_id, answers)
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert any("I do not know" in t for t in texts) and any("(empty answer)" in t for t in texts)
@@ -259,13 +284,20 @@ def test_answer_plots_draw_every_answer(dataset: PEBenchDataset) -> None:
 def test_image_answers_and_grid_results(dataset: PEBenchDataset) -> None:
     runner = FakeRunner(dataset)
     results = report.grid_results(
-        None, ["finetune", "gd"], ["person", "event"], seed=2, runner=runner  # type: ignore[arg-type]
+        None,
+        ["finetune", "gd"],
+        ["person", "event"],
+        seed=2,
+        runner=runner,  # type: ignore[arg-type]
     )
     assert list(results) == [("person", "finetune"), ("person", "gd"), ("event", "finetune"), ("event", "gd")]
     assert all(e.compare_to_oracle and e.unlearn.seed == 2 and e.forget.seed == 2 for e in runner.calls)
     # the same experiments as pebench.study.run_grid builds, so its cached runs are shared
-    grid = [Experiment(m, ForgetSpec(t, 0.1, 2), {}, UnlearnConfig(seed=2)) for t in ("person", "event")
-            for m in ("finetune", "gd")]  # fmt: skip
+    grid = [
+        Experiment(m, ForgetSpec(t, 0.1, 2), {}, UnlearnConfig(seed=2))
+        for t in ("person", "event")
+        for m in ("finetune", "gd")
+    ]
     assert runner.calls == grid
 
     persons = ForgetSplit(dataset, ForgetSpec("person", 0.2, 0))
@@ -285,12 +317,14 @@ def test_answer_types_tell_forgotten_answers_apart() -> None:
     assert report.answer_type("I do not know who this person is", "Ann Lee", known) == "refusal"
     assert report.answer_type("bob kim", "Ann Lee", known) == "other known answer"
     assert report.answer_type("ann kim kim", "Ann Lee", known) == "other text"
-    table = pd.DataFrame({
-        "reference": ["Ann Lee", "Bob Kim", "Cy Dunn", "Ann Lee"],
-        "A": ["ann lee", "", "bob kim", "zz"],
-        "B": ["cy dunn", "cy dunn", "cy dunn", "cy dunn"],
-        "Goal": ["bob kim", "ann lee", "bob kim", "zz"],
-    })  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "reference": ["Ann Lee", "Bob Kim", "Cy Dunn", "Ann Lee"],
+            "A": ["ann lee", "", "bob kim", "zz"],
+            "B": ["cy dunn", "cy dunn", "cy dunn", "cy dunn"],
+            "Goal": ["bob kim", "ann lee", "bob kim", "zz"],
+        }
+    )
     types = report.answer_types(table, ["A", "B"], known, goal="Goal")
     assert types.loc["A", list(report.ANSWER_TYPES)].tolist() == [0.25, 0.25, 0.0, 0.25, 0.25]
     assert types.loc["B", "reference"] == 0.25 and types.loc["B", "other known answer"] == 0.75

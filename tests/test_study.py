@@ -7,7 +7,7 @@ import itertools
 import pandas as pd
 import pytest
 
-from pebench.study import bootstrap_interval, interference_table, paired_gain, paper_table, summarize, table_values
+from pebench.study import interference_table, paired_gain, paper_table, summarize, table_values
 from pebench.verdicts import (
     NOT_REPRODUCED,
     PARTLY,
@@ -30,7 +30,9 @@ def long_frame(values: dict[tuple[str, str, str], list[float]]) -> pd.DataFrame:
 
 
 def test_summarize_and_tables():
-    results = long_frame({("A", "person", "person_efficacy"): [0.2, 0.4], ("B", "person", "person_efficacy"): [1.0, 1.0]})
+    results = long_frame(
+        {("A", "person", "person_efficacy"): [0.2, 0.4], ("B", "person", "person_efficacy"): [1.0, 1.0]}
+    )
     summary = summarize(results)
     assert summary.set_index("method").loc["A", "mean"] == pytest.approx(0.3)
     assert summary.set_index("method").loc["A", "n"] == 2
@@ -44,11 +46,6 @@ def test_paired_gain_pairs_by_seed():
     results = long_frame({("GD", "joint", "x"): [0.1, 0.5], ("GD+", "joint", "x"): [0.2, 0.7]})
     gain = paired_gain(results, "GD", "GD+").iloc[0]
     assert gain["mean"] == pytest.approx(0.15) and gain["std"] == pytest.approx(0.0707, abs=1e-3)
-
-
-def test_bootstrap_interval_brackets_the_mean():
-    low, high = bootstrap_interval([0.1, 0.2, 0.3, 0.4])
-    assert low < 0.25 < high
 
 
 def single_target_summary(scope_drop: float) -> pd.DataFrame:

@@ -8,10 +8,11 @@ import math
 import pytest
 import torch
 
+from pebench.encoding import Example, as_examples
 from pebench.experiment import Experiment
 from pebench.metrics import evaluate
+from pebench.refusals import PERSON_REFUSALS
 from pebench.targets import ForgetSpec, ForgetSplit
-from pebench.train.stages import as_examples
 from pebench.unlearn import METHODS, UnlearnBatch, UnlearnConfig, make_method, unlearn
 from pebench.unlearn.kl import answer_kl
 
@@ -37,6 +38,61 @@ def test_npo_at_the_reference_is_two_over_beta_log_two(small_pipeline, batch):
     method = make_method("npo", beta=0.5)
     method.setup(model, copy.deepcopy(model))
     assert method.forget_loss(model, batch).item() == pytest.approx((2 / 0.5) * math.log(2), rel=1e-5)
+
+
+def nll(model: torch.nn.Module, batch: dict[str, torch.Tensor]) -> float:
+    """The mean answer-token NLL, computed by transformers' own loss (independent of pebench)."""
+    return model(**batch).loss.item()
+
+
+def test_gd_loss_is_ascent_on_forget_plus_weighted_descent_on_retain(small_pipeline, batch):
+    model = small_pipeline.finetuned(progress=False)
+    loss, _ = make_method("gd", retain_weight=2.0).loss(model, batch)
+    assert loss.item() == pytest.approx(-nll(model, batch.forget) + 2.0 * nll(model, batch.retain), rel=1e-5)
+
+
+def test_po_loss_is_descent_on_refusals_plus_retain(small_pipeline, batch):
+    model = small_pipeline.finetuned(progress=False)
+    split = ForgetSplit(small_pipeline.dataset, ForgetSpec("person", 0.25, seed=0))
+    refusals = [Example(e.image_id, e.question, PERSON_REFUSALS[0]) for e in as_examples(split.forget()[:6])]
+    with_refusals = UnlearnBatch(batch.forget, batch.retain, small_pipeline.encoder.training_batch(refusals))
+    loss, _ = make_method("po").loss(model, with_refusals)
+    assert loss.item() == pytest.approx(nll(model, with_refusals.refusal) + nll(model, batch.retain), rel=1e-5)
+
+
+def test_simnpo_forget_loss_on_one_answer_is_a_softplus_of_its_mean_nll(small_pipeline, batch):
+    """For one sequence, log pi(y|x) / |y| is minus its mean token NLL, so the forget term is
+    -(2/beta) log sigmoid(beta * NLL) = (2/beta) softplus(-beta * NLL)."""
+    model = small_pipeline.finetuned(progress=False)
+    one = UnlearnBatch(forget={k: v[:1] for k, v in batch.forget.items()})
+    beta = 2.5
+    expected = (2 / beta) * math.log1p(math.exp(-beta * nll(model, one.forget)))
+    assert make_method("simnpo", beta=beta).forget_loss(model, one).item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_rmu_steers_attended_tokens_toward_a_unit_direction_and_keeps_the_reference(small_pipeline, batch):
+    model = small_pipeline.finetuned(progress=False)
+    method = make_method("rmu", layer=1, steering=3.0)
+    method.setup(model, copy.deepcopy(model))
+    direction = method._direction
+    assert direction.norm().item() == pytest.approx(1.0, rel=1e-6)
+    inputs = {k: v for k, v in batch.forget.items() if k != "labels"}
+    hidden = model(**inputs, output_hidden_states=True).hidden_states[1]
+    attended = hidden[batch.forget["attention_mask"].bool()]
+    expected = ((attended - 3.0 * direction) ** 2).mean().item()
+    assert method.forget_loss(model, batch).item() == pytest.approx(expected, rel=1e-5)
+    assert method.retain_loss(model, batch).item() == pytest.approx(0.0, abs=1e-10)  # model == reference
+
+
+def test_balanced_gd_weighs_each_concept_to_the_mean_magnitude(small_pipeline):
+    """With GD as base, each concept's ascent term -NLL_k is rescaled to the mean |NLL|, so the
+    forget loss is -(NLL_person + NLL_event): neither concept dominates, whatever its loss."""
+    model = small_pipeline.finetuned(progress=False)
+    split = ForgetSplit(small_pipeline.dataset, ForgetSpec("joint", 0.25, seed=0))
+    encoder = small_pipeline.encoder
+    parts = {kind: encoder.training_batch(as_examples(split.forget(kind)[:4])) for kind in ("person", "event")}
+    loss = make_method("balanced", base="gd").forget_loss(model, UnlearnBatch(forget={}, forget_by_kind=parts))
+    assert loss.item() == pytest.approx(-(nll(model, parts["person"]) + nll(model, parts["event"])), rel=1e-5)
 
 
 def test_kl_of_identical_models_is_zero_and_counts_answer_tokens_only(small_pipeline, batch):

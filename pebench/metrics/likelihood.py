@@ -13,9 +13,8 @@ import pandas as pd
 import torch
 
 from pebench.data import QAItem
-from pebench.encoding import IGNORE_INDEX, Encoder
+from pebench.encoding import IGNORE_INDEX, Encoder, as_examples
 from pebench.inference import evaluation_batch_size
-from pebench.train.stages import as_examples
 
 
 @torch.no_grad()
@@ -45,7 +44,5 @@ def likelihood_statistics(
         for item, logp, keep in zip(items[start : start + batch_size], token_logp, mask):
             values = logp[keep].sort().values
             lowest = values[: max(1, int(round(k * len(values))))]
-            rows.append(
-                {"qa_id": item.qa_id, "mean_logp": float(values.mean()), "min_k_logp": float(lowest.mean())}
-            )
+            rows.append({"qa_id": item.qa_id, "mean_logp": float(values.mean()), "min_k_logp": float(lowest.mean())})
     return pd.DataFrame(rows, columns=["qa_id", "mean_logp", "min_k_logp"])

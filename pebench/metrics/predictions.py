@@ -13,10 +13,9 @@ import pandas as pd
 import torch
 
 from pebench.data import QAItem
-from pebench.encoding import Encoder
+from pebench.encoding import Encoder, as_examples
 from pebench.inference import generate_answers
 from pebench.metrics.text import exact_match, rouge_l_f1
-from pebench.train.stages import as_examples
 
 
 def predict(

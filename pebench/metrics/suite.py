@@ -34,8 +34,8 @@ import torch
 
 from pebench.data import QAItem
 from pebench.encoding import Encoder
-from pebench.metrics.predictions import predict
 from pebench.metrics.likelihood import likelihood_statistics
+from pebench.metrics.predictions import predict
 from pebench.metrics.privacy import forget_quality, membership_auc
 from pebench.metrics.quality import answer_quality
 from pebench.metrics.refusal import refusal_rate

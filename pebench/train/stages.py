@@ -10,13 +10,13 @@ the forget set.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import torch
 
 from pebench.data import PEBenchDataset, QAItem
-from pebench.encoding import Encoder, Example
+from pebench.encoding import Encoder, as_examples
 from pebench.train.loop import LoopConfig, run_loop
 from pebench.train.sampling import mixed_batches
 
@@ -42,13 +42,7 @@ class StageConfig:
         self.loop()  # validates steps, lr and warm-up early
 
     def loop(self) -> LoopConfig:
-        return LoopConfig(
-            steps=self.steps, lr=self.lr, warmup_steps=min(self.warmup_steps, self.steps), seed=self.seed
-        )
-
-
-def as_examples(items: Iterable[QAItem]) -> list[Example]:
-    return [Example(item.image_id, item.question, item.answer) for item in items]
+        return LoopConfig(steps=self.steps, lr=self.lr, warmup_steps=min(self.warmup_steps, self.steps), seed=self.seed)
 
 
 def pretraining_items(dataset: PEBenchDataset) -> list[QAItem]:

@@ -92,11 +92,6 @@ class UnlearningMethod(ABC):
         return f"{type(self).__name__}({params})"
 
 
-def nll(model: torch.nn.Module, batch: Batch) -> torch.Tensor:
-    """Mean token-level NLL of the answer tokens (the fine-tuning loss)."""
-    return model(**batch).loss
-
-
 @torch.no_grad()
 def reference_log_likelihood(reference: torch.nn.Module, batch: Batch) -> torch.Tensor:
     """Per-sequence answer log-likelihood under the frozen reference model."""

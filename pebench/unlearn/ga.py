@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import torch
 
-from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, nll
+from pebench.train.stages import nll_loss
+from pebench.unlearn.base import UnlearnBatch, UnlearningMethod
 
 
 def ascent_loss(model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
     """``-NLL`` of the forget answers: the forget term that GA, GD and KL share."""
-    return -nll(model, batch.forget)
+    return -nll_loss(model, batch.forget)
 
 
 class GradientAscent(UnlearningMethod):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, nll
+from pebench.train.stages import nll_loss
+from pebench.unlearn.base import UnlearnBatch, UnlearningMethod
 from pebench.unlearn.ga import ascent_loss
 
 
@@ -18,4 +19,4 @@ class GradientDifference(UnlearningMethod):
         return ascent_loss(model, batch)
 
     def retain_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
-        return nll(model, batch.retain)
+        return nll_loss(model, batch.retain)

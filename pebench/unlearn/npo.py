@@ -6,7 +6,8 @@ import torch
 import torch.nn.functional as F
 
 from pebench.inference import answer_log_likelihood
-from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, check_positive, nll, reference_log_likelihood
+from pebench.train.stages import nll_loss
+from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, check_positive, reference_log_likelihood
 
 
 class NegativePreferenceOptimization(UnlearningMethod):
@@ -31,4 +32,4 @@ class NegativePreferenceOptimization(UnlearningMethod):
         return -(2.0 / self.beta) * F.logsigmoid(-self.beta * log_ratio).mean()
 
     def retain_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
-        return nll(model, batch.retain)
+        return nll_loss(model, batch.retain)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, nll
+from pebench.train.stages import nll_loss
+from pebench.unlearn.base import UnlearnBatch, UnlearningMethod
 
 
 class PreferenceOptimization(UnlearningMethod):
@@ -20,7 +21,7 @@ class PreferenceOptimization(UnlearningMethod):
     uses_refusals = True
 
     def forget_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
-        return nll(model, batch.refusal)
+        return nll_loss(model, batch.refusal)
 
     def retain_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
-        return nll(model, batch.retain)
+        return nll_loss(model, batch.retain)

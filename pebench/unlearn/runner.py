@@ -16,13 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from pebench.encoding import Encoder, Example
+from pebench.encoding import Encoder, Example, as_examples
 from pebench.model.lora import AdaptersOff, LoraSettings, maybe_lora
 from pebench.refusals import EVENT_REFUSALS, PERSON_REFUSALS
 from pebench.targets import ForgetSplit
 from pebench.train.loop import LoopConfig, run_loop
 from pebench.train.sampling import shuffled_batches
-from pebench.train.stages import as_examples
 from pebench.unlearn.base import UnlearnBatch, UnlearningMethod
 
 logger = logging.getLogger(__name__)

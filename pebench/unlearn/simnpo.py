@@ -6,7 +6,8 @@ import torch
 import torch.nn.functional as F
 
 from pebench.inference import answer_log_likelihood
-from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, check_non_negative, check_positive, nll
+from pebench.train.stages import nll_loss
+from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, check_non_negative, check_positive
 
 
 class SimNPO(UnlearningMethod):
@@ -30,4 +31,4 @@ class SimNPO(UnlearningMethod):
         return -(2.0 / self.beta) * F.logsigmoid(-self.beta * normalised - self.gamma).mean()
 
     def retain_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
-        return nll(model, batch.retain)
+        return nll_loss(model, batch.retain)
