@@ -103,10 +103,14 @@ def pytest_collection_modifyitems(session, config, items) -> None:
     for item in items:
         recorded = differing.get(Path(item.path).resolve())
         if recorded is not None:
-            item.add_marker(pytest.mark.skip(reason=(
-                f"executed under other numerics (fingerprint {recorded}, this machine {differing['here']}): "
-                "tests/test_published_numbers.py compares its rerun within tolerance instead"
-            )))  # fmt: skip
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=(
+                        f"executed under other numerics (fingerprint {recorded}, this machine {differing['here']}): "
+                        "tests/test_published_numbers.py compares its rerun within tolerance instead"
+                    )
+                )
+            )
 
 
 def pytest_runtest_setup(item) -> None:

@@ -9,6 +9,7 @@ its starting RSS* is its own; the absolute peak is reported too.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import json
@@ -38,10 +39,8 @@ def rss_bytes() -> int:
 def release_memory() -> None:
     """Collect garbage and return free heap pages to the OS, so RSS reflects live memory."""
     gc.collect()
-    try:
+    with contextlib.suppress(OSError):  # not glibc: RSS may then include freed-but-kept memory
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except OSError:  # not glibc: RSS may then include freed-but-kept memory
-        pass
 
 
 @dataclass

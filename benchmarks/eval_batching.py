@@ -18,6 +18,7 @@ import random
 import time
 
 from _common import THREADS_HELP, start, table, write_result
+
 from pebench.metrics.predictions import predict
 from pebench.metrics.quality import answer_quality
 from pebench.metrics.suite import evaluation_groups
@@ -60,17 +61,30 @@ def main() -> None:
     full_seconds = time.perf_counter() - began
 
     rows = [
-        {"mode": name, "items": len(sample), "seconds": timings[name], "items_per_s": len(sample) / timings[name],
-         **{f"quality_{k}": v for k, v in metrics[name].items()}}
+        {
+            "mode": name,
+            "items": len(sample),
+            "seconds": timings[name],
+            "items_per_s": len(sample) / timings[name],
+            **{f"quality_{k}": v for k, v in metrics[name].items()},
+        }
         for name in timings
-    ]  # fmt: skip
-    rows.append({"mode": "batched (full eval set)", "items": len(everything), "seconds": full_seconds,
-                 "items_per_s": len(everything) / full_seconds})  # fmt: skip
+    ]
+    rows.append(
+        {
+            "mode": "batched (full eval set)",
+            "items": len(everything),
+            "seconds": full_seconds,
+            "items_per_s": len(everything) / full_seconds,
+        }
+    )
     speedup = timings["one_by_one"] / timings["batched"]
     print(table(rows, list(rows[0])))
     verdict = "met" if speedup >= TARGET_SPEEDUP else "MISSED"
-    print(f"\nbatched vs one-by-one: {speedup:.1f}x (target >= {TARGET_SPEEDUP:g}x: {verdict}); "
-          f"identical predictions: {identical} ({mismatches} differ of {len(sample)})")  # fmt: skip
+    print(
+        f"\nbatched vs one-by-one: {speedup:.1f}x (target >= {TARGET_SPEEDUP:g}x: {verdict}); "
+        f"identical predictions: {identical} ({mismatches} differ of {len(sample)})"
+    )
     print(f"threads={env['torch_threads']}, load average at start {env['load_average_1min_at_start']}")
     path = write_result(
         "eval_batching",

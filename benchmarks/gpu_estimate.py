@@ -21,9 +21,9 @@ import statistics
 
 import numpy as np
 import torch
+from _common import RESULTS, start, table, write_result
 from transformers import CLIPVisionConfig, LlamaConfig, LlavaConfig, LlavaForConditionalGeneration
 
-from _common import RESULTS, start, table, write_result
 from pebench.model import parameter_counts
 from pebench.model.lora import LoraSettings, apply_lora
 
@@ -50,12 +50,31 @@ ASSUMPTIONS = {
 
 def llava15_7b() -> LlavaForConditionalGeneration:
     """LLaVA-1.5-7B's architecture (CLIP ViT-L/14-336 + 2-layer MLP projector + Vicuna-7B) on ``meta``."""
-    vision = CLIPVisionConfig(hidden_size=1024, intermediate_size=4096, num_hidden_layers=24, num_attention_heads=16,
-                              image_size=336, patch_size=14, projection_dim=768)  # fmt: skip
-    text = LlamaConfig(vocab_size=32064, hidden_size=4096, intermediate_size=11008, num_hidden_layers=32,
-                       num_attention_heads=32, num_key_value_heads=32, max_position_embeddings=4096)  # fmt: skip
-    config = LlavaConfig(vision_config=vision, text_config=text, image_token_index=32000,
-                         vision_feature_select_strategy="default", vision_feature_layer=-2)  # fmt: skip
+    vision = CLIPVisionConfig(
+        hidden_size=1024,
+        intermediate_size=4096,
+        num_hidden_layers=24,
+        num_attention_heads=16,
+        image_size=336,
+        patch_size=14,
+        projection_dim=768,
+    )
+    text = LlamaConfig(
+        vocab_size=32064,
+        hidden_size=4096,
+        intermediate_size=11008,
+        num_hidden_layers=32,
+        num_attention_heads=32,
+        num_key_value_heads=32,
+        max_position_embeddings=4096,
+    )
+    config = LlavaConfig(
+        vision_config=vision,
+        text_config=text,
+        image_token_index=32000,
+        vision_feature_select_strategy="default",
+        vision_feature_layer=-2,
+    )
     with torch.device("meta"):
         return LlavaForConditionalGeneration(config)
 
@@ -69,13 +88,20 @@ def tiny_dimensions() -> dict[str, float]:
     pipeline = Pipeline()
     spec = pipeline.config.model
     items = finetuning_items(pipeline.dataset)[::7]
-    lengths = [len(pipeline.encoder.prompt_ids(i.question) + pipeline.encoder.answer_ids(i.question, i.answer)) for i in items]
+    lengths = [
+        len(pipeline.encoder.prompt_ids(i.question) + pipeline.encoder.answer_ids(i.question, i.answer)) for i in items
+    ]
     model = build_tiny_llava(pipeline.processor, spec, seed=0)  # same shapes as the trained one
     return {
-        "sequence": statistics.mean(lengths), "patches": spec.image_tokens + 1, "vocab": len(pipeline.processor.tokenizer),
-        "text_hidden": spec.text_hidden, "text_layers": spec.text_layers, "vision_hidden": spec.vision_hidden,
-        "vision_layers": spec.vision_layers, "parameters": sum(p.numel() for p in model.parameters()),
-    }  # fmt: skip
+        "sequence": statistics.mean(lengths),
+        "patches": spec.image_tokens + 1,
+        "vocab": len(pipeline.processor.tokenizer),
+        "text_hidden": spec.text_hidden,
+        "text_layers": spec.text_layers,
+        "vision_hidden": spec.vision_hidden,
+        "vision_layers": spec.vision_layers,
+        "parameters": sum(p.numel() for p in model.parameters()),
+    }
 
 
 def main() -> None:
@@ -98,7 +124,10 @@ def main() -> None:
     patches = a["image_tokens"] + 1
     lm_matmul = counts["language_model"] - vocab * h + counts["lm_head"]  # embedding lookup is no matmul
     f_lm = 2 * lm_matmul * s + 4 * layers * s * s * h
-    f_vision = 2 * counts["vision_tower"] * patches + 4 * vision_config.num_hidden_layers * patches**2 * vision_config.hidden_size
+    f_vision = (
+        2 * counts["vision_tower"] * patches
+        + 4 * vision_config.num_hidden_layers * patches**2 * vision_config.hidden_size
+    )
     f_projector = 2 * projector * a["image_tokens"]
     # LoRA + checkpointing: forward, recomputed forward, backward for activation gradients only (frozen
     # weights need no weight gradients) = 3 x forward in the language model; the frozen vision tower
@@ -124,8 +153,14 @@ def main() -> None:
         predicted = (3 * row["seq_grad_per_step"] + row["seq_nograd_per_step"]) / (3 * ga["seq_grad_per_step"])
         # the same count weighted by each pass's unpadded tokens: sequences of unequal length
         by_tokens = (3 * row["tokens_grad_per_step"] + row["tokens_nograd_per_step"]) / (3 * ga["tokens_grad_per_step"])
-        checks.append({"method": row["method"], "measured_step_vs_ga": row["s_per_step"] / ga["s_per_step"],
-                       "flop_model_step_vs_ga": predicted, "token_model_step_vs_ga": by_tokens})  # fmt: skip
+        checks.append(
+            {
+                "method": row["method"],
+                "measured_step_vs_ga": row["s_per_step"] / ga["s_per_step"],
+                "flop_model_step_vs_ga": predicted,
+                "token_model_step_vs_ga": by_tokens,
+            }
+        )
 
     # The same memory formula at the tiny model's sizes (fp32, full fine-tuning, no checkpointing: all
     # layers' activations kept, 2 x the bf16 bytes) against the measured peak RSS increase.
@@ -158,13 +193,20 @@ def main() -> None:
             working = trainable_states + sequences * per_grad_sequence + transient
             formula = weights + working + a["fixed_overhead_bytes"]
             calibrated = weights + calibration * working + a["fixed_overhead_bytes"]
-            rows.append({
-                "method": row["method"], "gpus": gpus, "grad_seq/step": g * a["global_batch"],
-                "nograd_seq/step": n * a["global_batch"], "TFLOP/step": flops / 1e12,
-                "s/step": step_1 / gpus, "run_s (40 steps)": a["unlearn_steps"] * step_1 / gpus,
-                "GB/GPU formula": formula / GB, "GB/GPU calibrated": calibrated / GB,
-                "GB/GPU calibrated, copied ref": (calibrated + reference) / GB,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "method": row["method"],
+                    "gpus": gpus,
+                    "grad_seq/step": g * a["global_batch"],
+                    "nograd_seq/step": n * a["global_batch"],
+                    "TFLOP/step": flops / 1e12,
+                    "s/step": step_1 / gpus,
+                    "run_s (40 steps)": a["unlearn_steps"] * step_1 / gpus,
+                    "GB/GPU formula": formula / GB,
+                    "GB/GPU calibrated": calibrated / GB,
+                    "GB/GPU calibrated, copied ref": (calibrated + reference) / GB,
+                }
+            )
 
     # -- evaluation of one model at 200 x 40 ------------------------------------------------------------------
     pairs = [r["persons"] * r["events"] for r in scaling["rows"]]
@@ -172,8 +214,11 @@ def main() -> None:
     eval_items = intercept + slope * 200 * 40
     prefill = eval_items * f_nograd / (a["peak_bf16_flops"] * a["mfu_prefill"])  # prompt + answer: upper bound
     kv_cache = a["eval_batch"] * (s + a["max_new_tokens"]) * 2 * layers * h * 2
-    decode = (eval_items / a["eval_batch"]) * a["max_new_tokens"] * (weights + kv_cache) / (
-        a["hbm_bytes_per_s"] * a["decode_bandwidth_share"]
+    decode = (
+        (eval_items / a["eval_batch"])
+        * a["max_new_tokens"]
+        * (weights + kv_cache)
+        / (a["hbm_bytes_per_s"] * a["decode_bandwidth_share"])
     )
     finetune_steps = 300 + 1500  # pebench.recipe defaults (pretrain + finetune)
     finetune_s = finetune_steps * a["global_batch"] * f_grad / (a["peak_bf16_flops"] * a["mfu_training"])
@@ -189,7 +234,11 @@ def main() -> None:
         "weights_gb_bf16": weights / GB,
         "trainable_states_gb": trainable_states / GB,
         "activation_gb_per_grad_sequence": per_grad_sequence / GB,
-        "activation_parts_gb": {"checkpoints": checkpoints / GB, "layer_recompute": layer_work / GB, "logits": logits / GB},
+        "activation_parts_gb": {
+            "checkpoints": checkpoints / GB,
+            "layer_recompute": layer_work / GB,
+            "logits": logits / GB,
+        },
         "eval_items_200x40": float(eval_items),
         "eval_kv_cache_gb": kv_cache / GB,
         "eval_seconds_1gpu": {"prefill": float(prefill), "decode": float(decode), "total": float(prefill + decode)},
@@ -206,8 +255,16 @@ def main() -> None:
     for key, value in derived.items():
         print(f"{key}: {value}")
     print("\nassumptions:", json.dumps(ASSUMPTIONS, indent=1))
-    path = write_result("gpu_estimate", {"assumptions": ASSUMPTIONS, "derived": derived, "rows": rows, "checks": checks,
-                                         "median_tiny_s_per_step": statistics.median(r["s_per_step"] for r in measured["rows"])})  # fmt: skip
+    path = write_result(
+        "gpu_estimate",
+        {
+            "assumptions": ASSUMPTIONS,
+            "derived": derived,
+            "rows": rows,
+            "checks": checks,
+            "median_tiny_s_per_step": statistics.median(r["s_per_step"] for r in measured["rows"]),
+        },
+    )
     print(f"wrote {path.relative_to(path.parents[2])}")
 
 

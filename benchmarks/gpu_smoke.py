@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 
 import torch
-
 from _common import environment, table, write_result
+
 from pebench.data import PEBenchDataset, ensure_dataset
 from pebench.model.llava15 import save_llava15_style_checkpoint
 from pebench.recipe import parse_args, run_recipe
@@ -37,12 +37,30 @@ from pebench.unlearn import METHODS
 SCALE = ["--persons", "12", "--events", "4", "--real-persons", "4", "--real-events", "2", "--image-size", "64"]
 STEPS = ["--pretrain-steps", "60", "--finetune-steps", "300", "--unlearn-steps", "20", "--batch-size", "16"]
 DRY_RUN_STEPS = ["--pretrain-steps", "2", "--finetune-steps", "4", "--unlearn-steps", "2", "--batch-size", "4"]
-METRICS = ("person_efficacy", "person_generality", "person_retain", "event_scope", "event_efficacy", "real", "world_fact")
+METRICS = (
+    "person_efficacy",
+    "person_generality",
+    "person_retain",
+    "event_scope",
+    "event_efficacy",
+    "real",
+    "world_fact",
+)
 VARIANTS = {
-    "lora": ["--dtype", "bfloat16", "--lora-r", "16", "--gradient-checkpointing", "--shared-reference",
-             "--lr", "2e-3", "--unlearn-lr", "2e-4"],
+    "lora": [
+        "--dtype",
+        "bfloat16",
+        "--lora-r",
+        "16",
+        "--gradient-checkpointing",
+        "--shared-reference",
+        "--lr",
+        "2e-3",
+        "--unlearn-lr",
+        "2e-4",
+    ],
     "full": ["--dtype", "float32", "--lora-r", "0", "--lr", "1.5e-3", "--unlearn-lr", "1e-4"],
-}  # fmt: skip
+}
 
 
 def main() -> None:
@@ -57,8 +75,23 @@ def main() -> None:
     steps = DRY_RUN_STEPS if args.cpu_dry_run else STEPS
 
     def recipe(variant: str, target: str, methods: list[str]) -> tuple:
-        return parse_args(["--checkpoint", str(checkpoint), "--out", str(out / variant / target), *SCALE, *steps,
-                           *VARIANTS[variant], "--target", target, "--ratio", "0.25", "--methods", *methods])  # fmt: skip
+        return parse_args(
+            [
+                "--checkpoint",
+                str(checkpoint),
+                "--out",
+                str(out / variant / target),
+                *SCALE,
+                *steps,
+                *VARIANTS[variant],
+                "--target",
+                target,
+                "--ratio",
+                "0.25",
+                "--methods",
+                *methods,
+            ]
+        )
 
     single_methods = ["finetune", "retrain", *sorted(m for m in METHODS if m != "balanced")]
     config, _ = recipe("full", "person", single_methods)
@@ -73,7 +106,9 @@ def main() -> None:
         start = time.perf_counter()
         results = run_recipe(*recipe(variant, "person", single_methods), progress=False)
         (out / variant / "joint").mkdir(exist_ok=True)  # same data and fine-tuned model: train it once
-        (out / variant / "joint" / "finetuned").symlink_to(out / variant / "person" / "finetuned", target_is_directory=True)
+        (out / variant / "joint" / "finetuned").symlink_to(
+            out / variant / "person" / "finetuned", target_is_directory=True
+        )
         results["balanced (joint)"] = run_recipe(*recipe(variant, "joint", ["balanced"]), progress=False)["balanced"]
         seconds[variant] = round(time.perf_counter() - start, 1)
         memory[variant] = 0.0 if args.cpu_dry_run else round(torch.cuda.max_memory_allocated() / 2**20, 1)

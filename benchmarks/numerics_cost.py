@@ -46,8 +46,13 @@ print(json.dumps({"seconds_per_step": min(times), "provenance": numerics.provena
 
 def measure(mode: str, steps: int) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PEBENCH_NUMERICS", "ATEN_", "MKL_CBWR"))}
-    done = subprocess.run([sys.executable, "-c", WORKER, str(steps)], env={**env, "PEBENCH_NUMERICS": mode},
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER, str(steps)],
+        env={**env, "PEBENCH_NUMERICS": mode},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -61,13 +66,28 @@ def main() -> None:
     rows = []
     for mode, result in results.items():
         ratio = result["seconds_per_step"] / results["pinned"]["seconds_per_step"]
-        rows.append({"mode": mode, "s/step": result["seconds_per_step"], "vs pinned": ratio,
-                     "book chapters min (estimate)": book * ratio / 60, "fingerprint": result["provenance"]["fingerprint"],
-                     "ATen": result["provenance"]["aten_kernels"], "MKL": result["provenance"]["mkl_branch"]})  # fmt: skip
+        rows.append(
+            {
+                "mode": mode,
+                "s/step": result["seconds_per_step"],
+                "vs pinned": ratio,
+                "book chapters min (estimate)": book * ratio / 60,
+                "fingerprint": result["provenance"]["fingerprint"],
+                "ATen": result["provenance"]["aten_kernels"],
+                "MKL": result["provenance"]["mkl_branch"],
+            }
+        )
     print(table(rows, list(rows[0])))
     print(f"\nbook chapters at default parameters, pinned, as recorded: {book / 60:.1f} min")
-    write_result("numerics_cost", {"steps": args.steps, "book_seconds_pinned": book, "modes": rows,
-                                   "provenance": results["pinned"]["provenance"]})  # fmt: skip
+    write_result(
+        "numerics_cost",
+        {
+            "steps": args.steps,
+            "book_seconds_pinned": book,
+            "modes": rows,
+            "provenance": results["pinned"]["provenance"],
+        },
+    )
 
 
 if __name__ == "__main__":

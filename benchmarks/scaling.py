@@ -21,16 +21,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-
 from _common import THREADS_HELP, start, table, write_result
-from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
+
+from pebench.data import PEBenchDataset, ensure_dataset
 from pebench.encoding import Encoder
 from pebench.metrics import evaluate
 from pebench.model import build_tiny_llava, build_tiny_processor
 from pebench.pipeline import PipelineConfig
 from pebench.refusals import REFUSALS
 from pebench.targets import ForgetSpec, ForgetSplit
-from pebench.train.stages import StageConfig, finetuning_items, pretraining_items, train_stage
+from pebench.train.stages import finetuning_items, pretraining_items, train_stage
 from pebench.unlearn import UnlearnConfig, make_method, unlearn
 
 BOOK = PipelineConfig()
@@ -109,28 +109,45 @@ def main() -> None:
             print(f"{size}: {rows[-1]['measured_total_s']:.1f} s", flush=True)
     for row in rows:  # one book pipeline (fixed steps) plus one experiment, from the measured rates
         row["book_pipeline_plus_experiment_s"] = (
-            row["data_s"] + row["build_s"] + BOOK_TRAIN_STEPS * row["train_s_per_step"]
-            + BOOK_UNLEARN_STEPS * row["unlearn_s_per_step"] + row["evaluate_s"]
-        )  # fmt: skip
+            row["data_s"]
+            + row["build_s"]
+            + BOOK_TRAIN_STEPS * row["train_s_per_step"]
+            + BOOK_UNLEARN_STEPS * row["unlearn_s_per_step"]
+            + row["evaluate_s"]
+        )
     print()
     print(table(rows, list(rows[0])))
     qa = [row["qa_items"] for row in rows]
     fits = {
         component: fit(qa, [row[component] for row in rows])
-        for component in ("data_s", "train_s_per_step", "unlearn_s_per_step", "evaluate_s", "book_pipeline_plus_experiment_s")
+        for component in (
+            "data_s",
+            "train_s_per_step",
+            "unlearn_s_per_step",
+            "evaluate_s",
+            "book_pipeline_plus_experiment_s",
+        )
     }
     print("\nfits against QA items (y = a + b * QA; exponent k of y ~ QA^k):")
-    print(table([{"component": c, **f} for c, f in fits.items()],
-                ["component", "intercept_s", "slope_s_per_qa", "r2", "power_exponent"]))  # fmt: skip
+    print(
+        table(
+            [{"component": c, **f} for c, f in fits.items()],
+            ["component", "intercept_s", "slope_s_per_qa", "r2", "power_exponent"],
+        )
+    )
     book = fits["book_pipeline_plus_experiment_s"]
     last = rows[-1]  # the "real" population is fixed; the fictitious QA grow with persons x events
     per_pair = (last["qa_items"] - last["real_qa_items"]) / (last["persons"] * last["events"])
     paper_qa = last["real_qa_items"] + per_pair * 200 * 40
-    print(f"\nextrapolated, tiny model at 200x40 (~{paper_qa:.0f} QA, far outside the fitted range): "
-          f"{book['intercept_s'] + book['slope_s_per_qa'] * paper_qa:.0f} s for one pipeline + one experiment")
-    print(f"train {args.train_steps} steps, unlearn {args.unlearn_steps} steps per size (book: {BOOK_TRAIN_STEPS}, "
-          f"{BOOK_UNLEARN_STEPS}); threads={env['torch_threads']}, load average at start "
-          f"{env['load_average_1min_at_start']}")  # fmt: skip
+    print(
+        f"\nextrapolated, tiny model at 200x40 (~{paper_qa:.0f} QA, far outside the fitted range): "
+        f"{book['intercept_s'] + book['slope_s_per_qa'] * paper_qa:.0f} s for one pipeline + one experiment"
+    )
+    print(
+        f"train {args.train_steps} steps, unlearn {args.unlearn_steps} steps per size (book: {BOOK_TRAIN_STEPS}, "
+        f"{BOOK_UNLEARN_STEPS}); threads={env['torch_threads']}, load average at start "
+        f"{env['load_average_1min_at_start']}"
+    )
     path = write_result(
         "scaling",
         {

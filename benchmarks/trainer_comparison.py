@@ -36,9 +36,9 @@ import time
 from collections.abc import Callable, Sequence
 
 import torch
+from _common import THREADS_HELP, PeakRSS, mib, start, table, write_result
 from transformers import Trainer, TrainingArguments
 
-from _common import THREADS_HELP, PeakRSS, mib, start, table, write_result
 from pebench.encoding import IGNORE_INDEX, Encoder, Example
 from pebench.pipeline import Pipeline
 from pebench.targets import ForgetSpec, ForgetSplit
@@ -145,26 +145,44 @@ def steady_step_seconds(stamps: list[float], skip: int = 2) -> float:
 
 def training_arguments(output_dir: str, steps: int, batch_size: int, lr: float, seed: int) -> TrainingArguments:
     return TrainingArguments(
-        output_dir=output_dir, use_cpu=True, max_steps=steps, per_device_train_batch_size=batch_size,
-        learning_rate=lr, lr_scheduler_type="constant", warmup_steps=0, weight_decay=0.0, max_grad_norm=1.0,
-        report_to="none", save_strategy="no", logging_strategy="no", disable_tqdm=True,
-        dataloader_pin_memory=False, dataloader_drop_last=True, remove_unused_columns=False, seed=seed,
-    )  # fmt: skip
+        output_dir=output_dir,
+        use_cpu=True,
+        max_steps=steps,
+        per_device_train_batch_size=batch_size,
+        learning_rate=lr,
+        lr_scheduler_type="constant",
+        warmup_steps=0,
+        weight_decay=0.0,
+        max_grad_norm=1.0,
+        report_to="none",
+        save_strategy="no",
+        logging_strategy="no",
+        disable_tqdm=True,
+        dataloader_pin_memory=False,
+        dataloader_drop_last=True,
+        remove_unused_columns=False,
+        seed=seed,
+    )
 
 
-def bare_step_inputs(task: str, model: torch.nn.Module, pipeline: Pipeline, split: ForgetSplit, batch_size: int,
-                     steps: int) -> tuple[Callable[[object], torch.Tensor], list[object]]:  # fmt: skip
+def bare_step_inputs(
+    task: str, model: torch.nn.Module, pipeline: Pipeline, split: ForgetSplit, batch_size: int, steps: int
+) -> tuple[Callable[[object], torch.Tensor], list[object]]:
     """The loss and ``steps`` ready-made batches of ``task``, drawn as our loop draws them."""
     if task == "finetune":
         stream = shuffled_batches(as_examples(finetuning_items(pipeline.dataset)), batch_size, seed=0)
-        return (lambda batch: model(**batch).loss), [pipeline.encoder.training_batch(next(stream)) for _ in range(steps)]
+        return (lambda batch: model(**batch).loss), [
+            pipeline.encoder.training_batch(next(stream)) for _ in range(steps)
+        ]
     method, config = make_method(task), UnlearnConfig(batch_size=batch_size)
     method.setup(model, copy.deepcopy(model).eval().requires_grad_(False) if method.uses_reference else None)
     stream = unlearning_batches(pipeline.encoder, split, method, config, torch.device("cpu"))
     return (lambda batch: method.loss(model, batch)[0]), [next(stream) for _ in range(steps)]
 
 
-def bare_steps(model: torch.nn.Module, loss_fn: Callable[[object], torch.Tensor], batches: list[object], lr: float) -> None:
+def bare_steps(
+    model: torch.nn.Module, loss_fn: Callable[[object], torch.Tensor], batches: list[object], lr: float
+) -> None:
     """Only the arithmetic of a step: loss, backward, clipping, fused AdamW (the floor of any loop)."""
     parameters = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(parameters, lr=lr, weight_decay=0.0, fused=True)
@@ -198,11 +216,22 @@ def run_variant(task: str, variant: str, base: torch.nn.Module, pipeline: Pipeli
         if variant == "bare":
             bare_steps(model, loss, batches, lr)
         elif variant == "ours" and task == "finetune":
-            train_stage(model, encoder, finetuning_items(pipeline.dataset),
-                        StageConfig(steps=args.steps, batch_size=batch_size, lr=lr, warmup_steps=0), progress=False)  # fmt: skip
+            train_stage(
+                model,
+                encoder,
+                finetuning_items(pipeline.dataset),
+                StageConfig(steps=args.steps, batch_size=batch_size, lr=lr, warmup_steps=0),
+                progress=False,
+            )
         elif variant == "ours":
-            unlearn(model, encoder, split, make_method(task), UnlearnConfig(steps=args.steps, batch_size=batch_size),
-                    progress=False)  # fmt: skip
+            unlearn(
+                model,
+                encoder,
+                split,
+                make_method(task),
+                UnlearnConfig(steps=args.steps, batch_size=batch_size),
+                progress=False,
+            )
         else:
             method = None
             if task == "finetune":
@@ -210,20 +239,27 @@ def run_variant(task: str, variant: str, base: torch.nn.Module, pipeline: Pipeli
                 collator = collate_rows
             else:
                 method = make_method(task)
-                method.setup(model, copy.deepcopy(model).eval().requires_grad_(False) if method.uses_reference else None)
+                method.setup(
+                    model, copy.deepcopy(model).eval().requires_grad_(False) if method.uses_reference else None
+                )
                 dataset = ForgetRetainDataset(
                     as_examples(split.forget()), as_examples(split.unlearning_retain_items()), encode, seed=0
                 )
 
                 def collator(rows):
-                    return {"forget": collate_rows([r["forget"] for r in rows]),
-                            "retain": collate_rows([r["retain"] for r in rows])}  # fmt: skip
+                    return {
+                        "forget": collate_rows([r["forget"] for r in rows]),
+                        "retain": collate_rows([r["retain"] for r in rows]),
+                    }
 
             with tempfile.TemporaryDirectory() as tmp:
                 trainer = PlainTrainer(
-                    model=model, args=training_arguments(tmp, args.steps, batch_size, lr, seed=0),
-                    train_dataset=dataset, data_collator=collator, method=method,
-                )  # fmt: skip
+                    model=model,
+                    args=training_arguments(tmp, args.steps, batch_size, lr, seed=0),
+                    train_dataset=dataset,
+                    data_collator=collator,
+                    method=method,
+                )
                 trainer.train()
         wall = time.perf_counter() - began
     step = steady_step_seconds(stamps)
@@ -262,9 +298,11 @@ def main() -> None:
                 measured.setdefault((task, variant), []).append(result)
                 print(f"{task:8s} {variant:14s} {result['s_per_step'] * 1000:7.1f} ms/step", flush=True)
     rows = []
-    for (task, variant), results in measured.items():
-        row = {key: statistics.median(r[key] for r in results) if isinstance(results[0][key], float) else results[0][key]
-               for key in results[0]}  # fmt: skip
+    for results in measured.values():
+        row = {
+            key: statistics.median(r[key] for r in results) if isinstance(results[0][key], float) else results[0][key]
+            for key in results[0]
+        }
         rows.append(row)
     by = {(r["task"], r["variant"]): r for r in rows}
     for row in rows:
@@ -273,8 +311,22 @@ def main() -> None:
         row["memory_ratio"] = row["peak_rss_increase_mib"] / max(ours["peak_rss_increase_mib"], 1e-9)
 
     print()
-    print(table(rows, ["task", "variant", "batch", "s_per_step", "samples_per_s", "wall_s", "peak_rss_increase_mib",
-                       "ours_speedup", "memory_ratio"]))  # fmt: skip
+    print(
+        table(
+            rows,
+            [
+                "task",
+                "variant",
+                "batch",
+                "s_per_step",
+                "samples_per_s",
+                "wall_s",
+                "peak_rss_increase_mib",
+                "ours_speedup",
+                "memory_ratio",
+            ],
+        )
+    )
     summary = {
         task: {
             "speedup_vs_trainer": by[(task, "trainer")]["ours_speedup"],
@@ -287,11 +339,15 @@ def main() -> None:
     print("ceiling = Trainer's s/step / bare's: the most any loop doing the same arithmetic could gain")
     for task, ratios in summary.items():
         verdict = "met" if ratios["speedup_vs_trainer"] >= TARGET_RATIO else "MISSED"
-        print(f"  {task:8s} {ratios['speedup_vs_trainer']:.2f}x vs trainer ({verdict}), "
-              f"{ratios['speedup_vs_trainer_with_cache']:.2f}x vs trainer+cache, "
-              f"ceiling {ratios['ceiling_vs_trainer']:.2f}x")  # fmt: skip
-    print(f"{args.steps} steps per run, {args.rounds} round(s); threads={env['torch_threads']}, "
-          f"load average at start {env['load_average_1min_at_start']}")
+        print(
+            f"  {task:8s} {ratios['speedup_vs_trainer']:.2f}x vs trainer ({verdict}), "
+            f"{ratios['speedup_vs_trainer_with_cache']:.2f}x vs trainer+cache, "
+            f"ceiling {ratios['ceiling_vs_trainer']:.2f}x"
+        )
+    print(
+        f"{args.steps} steps per run, {args.rounds} round(s); threads={env['torch_threads']}, "
+        f"load average at start {env['load_average_1min_at_start']}"
+    )
     path = write_result(
         "trainer_comparison",
         {

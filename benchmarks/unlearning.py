@@ -23,12 +23,12 @@ import statistics
 import time
 
 import torch
-
 from _common import THREADS_HELP, PeakRSS, mib, start, table, write_result
+
+from pebench.encoding import as_examples
 from pebench.metrics import evaluate
 from pebench.pipeline import Pipeline
 from pebench.targets import ForgetSpec, ForgetSplit
-from pebench.train.stages import as_examples
 from pebench.unlearn import METHODS, UnlearnConfig, make_method, unlearn
 
 BUDGET_SECONDS = 60.0
@@ -101,13 +101,24 @@ def main() -> None:
             evaluate(model, pipeline.encoder, split)
             row["evaluate_s"] = time.perf_counter() - began
             row["run_with_eval_s"] = seconds + row["evaluate_s"]
-        row["within_60s"] = (row.get("run_with_eval_s", seconds) < BUDGET_SECONDS)
+        row["within_60s"] = row.get("run_with_eval_s", seconds) < BUDGET_SECONDS
         rows.append(row)
         print(f"{name}: {seconds:.1f} s", flush=True)
         del model
 
-    columns = ["method", "target", "steps", "unlearn_s", "s_per_step", "fwd_grad_per_step", "fwd_nograd_per_step",
-               "seq_grad_per_step", "seq_nograd_per_step", "peak_rss_increase_mib", "peak_rss_mib"]  # fmt: skip
+    columns = [
+        "method",
+        "target",
+        "steps",
+        "unlearn_s",
+        "s_per_step",
+        "fwd_grad_per_step",
+        "fwd_nograd_per_step",
+        "seq_grad_per_step",
+        "seq_nograd_per_step",
+        "peak_rss_increase_mib",
+        "peak_rss_mib",
+    ]
     if not args.no_evaluate:
         columns += ["evaluate_s", "run_with_eval_s"]
     columns.append("within_60s")
@@ -115,9 +126,11 @@ def main() -> None:
     print(table(rows, columns))
     slowest = max(r.get("run_with_eval_s", r["unlearn_s"]) for r in rows)
     verdict = "met" if slowest < BUDGET_SECONDS else "MISSED"
-    print(f"\nbudget: one run < {BUDGET_SECONDS:.0f} s -> {verdict} (slowest {slowest:.1f} s"
-          f"{' incl. evaluation' if not args.no_evaluate else ''}); threads={env['torch_threads']}, "
-          f"load average at start {env['load_average_1min_at_start']}")
+    print(
+        f"\nbudget: one run < {BUDGET_SECONDS:.0f} s -> {verdict} (slowest {slowest:.1f} s"
+        f"{' incl. evaluation' if not args.no_evaluate else ''}); threads={env['torch_threads']}, "
+        f"load average at start {env['load_average_1min_at_start']}"
+    )
     print("memory: process RSS sampled every 2 ms; increase = peak minus RSS at the run's start")
     path = write_result(
         "unlearning",

@@ -42,11 +42,24 @@ log = logging.getLogger("pebench")
 
 #: The order the metrics are printed in (the glossary's); others follow alphabetically.
 METRIC_ORDER = (
-    "person_efficacy", "person_generality", "person_retain", "event_scope", "event_elsewhere",
-    "event_efficacy", "event_generality", "event_retain", "person_scope", "person_elsewhere",
-    "real", "world_fact", "person_refusal", "event_refusal",
-    "mia_loss_auc", "mia_min_k_auc", "forget_quality",
-)  # fmt: skip
+    "person_efficacy",
+    "person_generality",
+    "person_retain",
+    "event_scope",
+    "event_elsewhere",
+    "event_efficacy",
+    "event_generality",
+    "event_retain",
+    "person_scope",
+    "person_elsewhere",
+    "real",
+    "world_fact",
+    "person_refusal",
+    "event_refusal",
+    "mia_loss_auc",
+    "mia_min_k_auc",
+    "forget_quality",
+)
 
 
 class UsageError(Exception):
@@ -98,7 +111,9 @@ def _number(kind: type, text: str) -> Any:
     try:
         value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected {'an integer' if kind is int else 'a number'}, got {text!r}"
+        ) from None
     if isinstance(value, float) and not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
     return value
@@ -185,10 +200,18 @@ def cmd_data(args: argparse.Namespace) -> int:
 
     overrides = {
         name: getattr(args, name)
-        for name in ("n_persons", "n_events", "n_real_persons", "n_real_events",
-                     "train_images_per_pair", "heldout_images_per_pair", "image_size", "seed")
+        for name in (
+            "n_persons",
+            "n_events",
+            "n_real_persons",
+            "n_real_events",
+            "train_images_per_pair",
+            "heldout_images_per_pair",
+            "image_size",
+            "seed",
+        )
         if getattr(args, name) is not None
-    }  # fmt: skip
+    }
     try:
         config = dataclasses.replace(PipelineConfig().data, **overrides)
     except ValueError as error:
@@ -197,9 +220,11 @@ def cmd_data(args: argparse.Namespace) -> int:
     folder = ensure_dataset(config, root, progress=not args.no_progress)
     dataset = PEBenchDataset.load(folder)
     print(f"dataset {config.key()} in {folder}")
-    print(f"  {config.n_persons} fictitious persons x {config.n_events} events, "
-          f"{config.n_real_persons} real persons x {config.n_real_events} real events, "
-          f"{len(dataset.qa)} questions")  # fmt: skip
+    print(
+        f"  {config.n_persons} fictitious persons x {config.n_events} events, "
+        f"{config.n_real_persons} real persons x {config.n_real_events} real events, "
+        f"{len(dataset.qa)} questions"
+    )
     return 0
 
 
@@ -361,8 +386,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from pebench.verify import same_numerics, verify
 
     chapters = _chapters(args.only or [])
-    print(f"this machine: {numerics.cpu_description()['cpu_model']}, {numerics.mode()} numerics, "
-          f"fingerprint {numerics.fingerprint()}")  # fmt: skip
+    print(
+        f"this machine: {numerics.cpu_description()['cpu_model']}, {numerics.mode()} numerics, "
+        f"fingerprint {numerics.fingerprint()}"
+    )
     failed = 0
     for chapter in chapters:
         expect = "the same bits" if same_numerics(chapter) else "other bits (another CPU or numerics)"
@@ -418,25 +445,39 @@ def _common() -> argparse.ArgumentParser:
 
 def _artifacts(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--artifacts", type=Path, default=None, metavar="DIR",
+        "--artifacts",
+        type=Path,
+        default=None,
+        metavar="DIR",
         help="cache folder for data, models and results (default: $PEBENCH_ARTIFACTS, else <repo>/artifacts)",
-    )  # fmt: skip
+    )
 
 
 def _pipeline_options(parser: argparse.ArgumentParser, *, seed_flag: str) -> None:
     group = parser.add_argument_group(
         "base model", "the pretrained + fine-tuned model (default: the book's, pebench.pipeline.PipelineConfig())"
     )
-    group.add_argument(seed_flag, dest="base_seed", type=non_negative_int, default=None,
-                       help="reseeds the dataset, the initial weights and both stages' batch order")  # fmt: skip
+    group.add_argument(
+        seed_flag,
+        dest="base_seed",
+        type=non_negative_int,
+        default=None,
+        help="reseeds the dataset, the initial weights and both stages' batch order",
+    )
     group.add_argument("--n-persons", type=positive_int, default=None, help="fictitious persons")
     group.add_argument("--n-events", type=positive_int, default=None, help="fictitious events")
     group.add_argument("--pretrain-steps", type=positive_int, default=None, help="pretraining steps")
     group.add_argument("--finetune-steps", type=positive_int, default=None, help="fine-tuning steps")
-    group.add_argument("--finetune-lr", type=positive_float, default=None, metavar="LR",
-                       help="peak learning rate of both stages")  # fmt: skip
-    group.add_argument("--replay-fraction", type=replay_ratio, default=None, metavar="F",
-                       help="share of each fine-tuning batch replaying pretraining data, in [0, 1)")  # fmt: skip
+    group.add_argument(
+        "--finetune-lr", type=positive_float, default=None, metavar="LR", help="peak learning rate of both stages"
+    )
+    group.add_argument(
+        "--replay-fraction",
+        type=replay_ratio,
+        default=None,
+        metavar="F",
+        help="share of each fine-tuning batch replaying pretraining data, in [0, 1)",
+    )
     group.add_argument("--device", default="cpu", help="torch device (default: cpu)")
     _artifacts(parser)
 
@@ -455,11 +496,16 @@ def build_parser() -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
 
     data = commands.add_parser(
-        "data", parents=[common], formatter_class=formatter, help="generate the fictitious dataset (cached)",
-        description=_text("Generate the procedural PEBench dataset, or find it in the cache. Options left out "
-                          "keep the dataset every chapter uses (pebench.pipeline.PipelineConfig().data).",
-                          "example: pebench data --n-persons 20 --seed 1"),
-    )  # fmt: skip
+        "data",
+        parents=[common],
+        formatter_class=formatter,
+        help="generate the fictitious dataset (cached)",
+        description=_text(
+            "Generate the procedural PEBench dataset, or find it in the cache. Options left out "
+            "keep the dataset every chapter uses (pebench.pipeline.PipelineConfig().data).",
+            "example: pebench data --n-persons 20 --seed 1",
+        ),
+    )
     for flag, text in (
         ("--n-persons", "fictitious persons (fine-tuned on, then partly unlearned)"),
         ("--n-events", "fictitious events"),
@@ -475,98 +521,175 @@ def build_parser() -> argparse.ArgumentParser:
     data.set_defaults(handler=cmd_data)
 
     train = commands.add_parser(
-        "train", parents=[common], formatter_class=formatter,
+        "train",
+        parents=[common],
+        formatter_class=formatter,
         help="pretrain and fine-tune the tiny LLaVA (cached)",
-        description=_text("Pretrain the tiny LLaVA on the 'real' population and fine-tune it on the fictitious "
-                          "one (each stage is trained once per setting, then read from the cache). Options "
-                          "left out keep the book's model (pebench.pipeline.PipelineConfig()).",
-                          "example: pebench train --seed 1 --finetune-steps 400"),
-    )  # fmt: skip
+        description=_text(
+            "Pretrain the tiny LLaVA on the 'real' population and fine-tune it on the fictitious "
+            "one (each stage is trained once per setting, then read from the cache). Options "
+            "left out keep the book's model (pebench.pipeline.PipelineConfig()).",
+            "example: pebench train --seed 1 --finetune-steps 400",
+        ),
+    )
     _pipeline_options(train, seed_flag="--seed")
     train.set_defaults(handler=cmd_train)
 
     unlearn = commands.add_parser(
-        "unlearn", parents=[common], formatter_class=formatter,
+        "unlearn",
+        parents=[common],
+        formatter_class=formatter,
         help="run one unlearning method on one forget set and print its metrics",
-        description=_text("Unlearn a share of the fictitious persons, events or both from the fine-tuned model "
-                          "with one method, evaluate every metric (see the book's glossary) and print them. "
-                          "Results are cached: the same arguments twice cost nothing the second time.",
-                          "example: pebench unlearn --method npo --target person --forget 0.1"),
-    )  # fmt: skip
+        description=_text(
+            "Unlearn a share of the fictitious persons, events or both from the fine-tuned model "
+            "with one method, evaluate every metric (see the book's glossary) and print them. "
+            "Results are cached: the same arguments twice cost nothing the second time.",
+            "example: pebench unlearn --method npo --target person --forget 0.1",
+        ),
+    )
     # An explicit metavar: argparse would otherwise read the choices (importing torch) at once.
-    unlearn.add_argument("--method", required=True, choices=LazyChoices(_method_names), metavar="METHOD",
-                         help="unlearning method, or a bound (finetune: before unlearning; retrain: the goal "
-                         "model); one of: %(choices)s")  # fmt: skip
-    unlearn.add_argument("--target", required=True, choices=LazyChoices(_target_names), metavar="TARGET",
-                         help="what to forget: persons, events, or both at once; one of: %(choices)s")  # fmt: skip
-    unlearn.add_argument("--forget", type=open_ratio, default=0.1, metavar="RATIO",
-                         help="share of the fictitious persons (and/or events) to forget, in (0, 1) (default: 0.1)")  # fmt: skip
-    unlearn.add_argument("--seed", type=non_negative_int, default=0,
-                         help="draws the forget set and the unlearning batch order (default: 0)")  # fmt: skip
-    unlearn.add_argument("--steps", type=positive_int, default=None,
-                         help="unlearning steps (default: pebench.unlearn.UnlearnConfig().steps)")  # fmt: skip
-    unlearn.add_argument("--lr", type=positive_float, default=None,
-                         help="unlearning learning rate (default: pebench.unlearn.UnlearnConfig().lr)")  # fmt: skip
-    unlearn.add_argument("--batch-size", type=positive_int, default=None,
-                         help="unlearning batch size, >= 2 (default: pebench.unlearn.UnlearnConfig().batch_size)")  # fmt: skip
-    unlearn.add_argument("-H", "--hyperparameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                         help="a method hyper-parameter, e.g. -H retain_weight 2.0; repeatable")  # fmt: skip
-    unlearn.add_argument("--no-oracle", action="store_true",
-                         help="skip forget_quality, which trains the retrain oracle once per forget set")  # fmt: skip
+    unlearn.add_argument(
+        "--method",
+        required=True,
+        choices=LazyChoices(_method_names),
+        metavar="METHOD",
+        help="unlearning method, or a bound (finetune: before unlearning; retrain: the goal "
+        "model); one of: %(choices)s",
+    )
+    unlearn.add_argument(
+        "--target",
+        required=True,
+        choices=LazyChoices(_target_names),
+        metavar="TARGET",
+        help="what to forget: persons, events, or both at once; one of: %(choices)s",
+    )
+    unlearn.add_argument(
+        "--forget",
+        type=open_ratio,
+        default=0.1,
+        metavar="RATIO",
+        help="share of the fictitious persons (and/or events) to forget, in (0, 1) (default: 0.1)",
+    )
+    unlearn.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        help="draws the forget set and the unlearning batch order (default: 0)",
+    )
+    unlearn.add_argument(
+        "--steps",
+        type=positive_int,
+        default=None,
+        help="unlearning steps (default: pebench.unlearn.UnlearnConfig().steps)",
+    )
+    unlearn.add_argument(
+        "--lr",
+        type=positive_float,
+        default=None,
+        help="unlearning learning rate (default: pebench.unlearn.UnlearnConfig().lr)",
+    )
+    unlearn.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=None,
+        help="unlearning batch size, >= 2 (default: pebench.unlearn.UnlearnConfig().batch_size)",
+    )
+    unlearn.add_argument(
+        "-H",
+        "--hyperparameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="a method hyper-parameter, e.g. -H retain_weight 2.0; repeatable",
+    )
+    unlearn.add_argument(
+        "--no-oracle",
+        action="store_true",
+        help="skip forget_quality, which trains the retrain oracle once per forget set",
+    )
     unlearn.add_argument("--json", action="store_true", help="print the result as JSON instead of a table")
     _pipeline_options(unlearn, seed_flag="--base-seed")
     unlearn.set_defaults(handler=cmd_unlearn)
 
     run = commands.add_parser(
-        "run-chapter", parents=[common], formatter_class=formatter,
+        "run-chapter",
+        parents=[common],
+        formatter_class=formatter,
         help="re-execute one chapter notebook in place, optionally with other parameters",
-        description=_text("Execute chapter NN (notebooks/NN_*.ipynb) with papermill through pebench.chapters: "
-                          "in place by default (a failed run leaves the notebook untouched), with -p "
-                          "overriding values of its parameters cell (names are checked against it).",
-                          "example: pebench run-chapter 02 -p seed 1 -p finetune_steps 400"),
-    )  # fmt: skip
+        description=_text(
+            "Execute chapter NN (notebooks/NN_*.ipynb) with papermill through pebench.chapters: "
+            "in place by default (a failed run leaves the notebook untouched), with -p "
+            "overriding values of its parameters cell (names are checked against it).",
+            "example: pebench run-chapter 02 -p seed 1 -p finetune_steps 400",
+        ),
+    )
     run.add_argument("chapter", metavar="NN", help="chapter number, e.g. 02 or 2")
-    run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                     help="override a parameter (values read as papermill -p does); repeatable")  # fmt: skip
-    run.add_argument("-o", "--output", type=Path, default=None,
-                     help="write the executed notebook here instead of replacing the chapter")  # fmt: skip
+    run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override a parameter (values read as papermill -p does); repeatable",
+    )
+    run.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="write the executed notebook here instead of replacing the chapter",
+    )
     run.add_argument("--cwd", type=Path, default=None, help="kernel working directory (default: the notebook's folder)")
     run.add_argument("--log-output", action="store_true", help="log the notebook's outputs as it runs")
     run.set_defaults(handler=cmd_run_chapter)
 
     verify = commands.add_parser(
-        "verify", parents=[common], formatter_class=formatter,
+        "verify",
+        parents=[common],
+        formatter_class=formatter,
         help="re-execute chapters and compare their numbers with the published book",
-        description=_text("Re-execute every chapter (or those given with --only) into a scratch folder, "
-                          "leaving the committed notebooks and figures alone, and compare each table it "
-                          "saves with the published one: bit-identical, within tolerance (the run-to-run "
-                          "variation the book measures, pebench.verify) or beyond it, with the numbers. "
-                          "Exits 1 when a chapter is beyond tolerance.",
-                          "example: pebench verify --only 02"),
-    )  # fmt: skip
+        description=_text(
+            "Re-execute every chapter (or those given with --only) into a scratch folder, "
+            "leaving the committed notebooks and figures alone, and compare each table it "
+            "saves with the published one: bit-identical, within tolerance (the run-to-run "
+            "variation the book measures, pebench.verify) or beyond it, with the numbers. "
+            "Exits 1 when a chapter is beyond tolerance.",
+            "example: pebench verify --only 02",
+        ),
+    )
     verify.add_argument("--only", action="append", metavar="NN", help="verify only chapter NN; repeatable")
     verify.add_argument("--keep", type=Path, default=None, help="keep each rerun (notebook and tables) in this folder")
     verify.add_argument("--show", type=positive_int, default=10, help="differences to print per chapter (default 10)")
     verify.set_defaults(handler=cmd_verify)
 
     numerics_parser = commands.add_parser(
-        "numerics", parents=[common], formatter_class=formatter,
+        "numerics",
+        parents=[common],
+        formatter_class=formatter,
         help="print this machine's numerics: CPU, kernels, libraries, mode and fingerprint",
-        description=_text("What a chapter executed here records in its metadata (pebench.numerics.provenance); "
-                          "chapters re-executed on a machine with the same fingerprint give the same bits.",
-                          "example: pebench numerics (under PEBENCH_NUMERICS=portable: that mode's fingerprint)"),
-    )  # fmt: skip
+        description=_text(
+            "What a chapter executed here records in its metadata (pebench.numerics.provenance); "
+            "chapters re-executed on a machine with the same fingerprint give the same bits.",
+            "example: pebench numerics (under PEBENCH_NUMERICS=portable: that mode's fingerprint)",
+        ),
+    )
     numerics_parser.set_defaults(handler=cmd_numerics)
 
     book = commands.add_parser(
-        "book", parents=[common], formatter_class=formatter,
+        "book",
+        parents=[common],
+        formatter_class=formatter,
         help="execute the chapters, then build the versioned website (what make book does)",
-        description=_text("Execute every chapter in place (python -m pebench.chapters run), then build the "
-                          "book with jupyter-book build --all -W -n --keep-going into the versioned site "
-                          "_build/site/<version>/ (python -m pebench.site build). make book does the same "
-                          "after installing the environment.",
-                          "example: pebench book --no-execute"),
-    )  # fmt: skip
+        description=_text(
+            "Execute every chapter in place (python -m pebench.chapters run), then build the "
+            "book with jupyter-book build --all -W -n --keep-going into the versioned site "
+            "_build/site/<version>/ (python -m pebench.site build). make book does the same "
+            "after installing the environment.",
+            "example: pebench book --no-execute",
+        ),
+    )
     book.add_argument("--no-execute", action="store_true", help="build from the committed notebooks, run nothing")
     book.add_argument("--only", action="append", metavar="NN", help="execute only chapter NN; repeatable")
     book.add_argument("--site", type=Path, default=None, help="site folder (default: _build/site)")

@@ -96,7 +96,11 @@ def is_cached(pipeline: Pipeline, experiment: Experiment) -> bool:
 
 def _result_key(pipeline: Pipeline, *parts: object) -> str:
     return cache_key(
-        source_fingerprint(*MODEL_SOURCES), source_fingerprint(*RESULT_SOURCES), numerics.signature(), pipeline.config, *parts
+        source_fingerprint(*MODEL_SOURCES),
+        source_fingerprint(*RESULT_SOURCES),
+        numerics.signature(),
+        pipeline.config,
+        *parts,
     )
 
 

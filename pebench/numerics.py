@@ -161,15 +161,19 @@ def fingerprint() -> str:
     add(torch.randn(1000, generator=torch.Generator().manual_seed(0)))
     add(tensor(256, 1000) @ tensor(1000, 300))
     width, hidden, vocab, heads = 192, 768, 300, 4
-    weights = [tensor(*shape, scale=0.05).requires_grad_() for shape in
-               [(width, hidden), (hidden, width), (width, 3 * width), (width, vocab)]]  # fmt: skip
+    weights = [
+        tensor(*shape, scale=0.05).requires_grad_()
+        for shape in [(width, hidden), (hidden, width), (width, 3 * width), (width, vocab)]
+    ]
     optimiser = torch.optim.AdamW(weights, lr=1e-3)
     tokens, targets = tensor(8, 84, width), torch.from_numpy(rng.integers(0, vocab, (8 * 84,)))
     for _ in range(3):
         up, down, qkv, head = weights
         x = tokens * torch.rsqrt(tokens.pow(2).mean(-1, keepdim=True) + 1e-6)
         q, k, v = (x @ qkv).view(8, 84, 3, heads, width // heads).permute(2, 0, 3, 1, 4)
-        x = x + torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(8, 84, width)
+        x = x + torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(
+            8, 84, width
+        )
         x = torch.nn.functional.layer_norm(x, (width,))
         x = x + torch.nn.functional.silu(x @ up) @ down + torch.nn.functional.gelu(x @ up) @ down
         loss = torch.nn.functional.cross_entropy((x @ head).reshape(-1, vocab), targets)
@@ -220,4 +224,3 @@ def provenance() -> dict[str, str]:
         "python": platform.python_version(),
         "fingerprint": fingerprint(),
     }
-

@@ -158,8 +158,7 @@ def gpu_smoke(folder: Path) -> GpuSmoke | None:
         return None
     env = data["environment"]
     where = (
-        f"{env['gpu']}, torch {env['torch']}, transformers {env['transformers']}, "
-        f"commit {env['commit']}, {env['date']}"
+        f"{env['gpu']}, torch {env['torch']}, transformers {env['transformers']}, commit {env['commit']}, {env['date']}"
     )
     columns = list(dict.fromkeys(key for row in data["rows"] for key in row))
     rows = [[_cell(row.get(column, "")) for column in columns] for row in data["rows"]]
@@ -184,9 +183,16 @@ class GpuEstimate:
 
 
 GPU_ESTIMATE_COLUMNS = (
-    "method", "GPUs", "sequences/step (grad + ref)", "TFLOP/step", "s/step", "s per run",
-    "GB/GPU formula", "GB/GPU calibrated", "… with copied reference",
-)  # fmt: skip
+    "method",
+    "GPUs",
+    "sequences/step (grad + ref)",
+    "TFLOP/step",
+    "s/step",
+    "s per run",
+    "GB/GPU formula",
+    "GB/GPU calibrated",
+    "… with copied reference",
+)
 
 
 def gpu_estimate(folder: Path, labels: dict[str, str]) -> GpuEstimate | None:
@@ -202,16 +208,27 @@ def gpu_estimate(folder: Path, labels: dict[str, str]) -> GpuEstimate | None:
     for (gpus, grad, nograd), members in sorted(groups.items()):
         row = members[0]
         methods = sorted((labels.get(m["method"], m["method"]) for m in members), key=str.lower)
-        rows.append([
-            ", ".join(methods), str(gpus), f"{grad:.0f} + {nograd:.0f}", f"{row['TFLOP/step']:,.0f}",
-            f"{row['s/step']:.2g}", f"{row['run_s (40 steps)']:.0f}", f"{row['GB/GPU formula']:.1f}",
-            f"{row['GB/GPU calibrated']:.1f}", f"{row['GB/GPU calibrated, copied ref']:.1f}",
-        ])  # fmt: skip
+        rows.append(
+            [
+                ", ".join(methods),
+                str(gpus),
+                f"{grad:.0f} + {nograd:.0f}",
+                f"{row['TFLOP/step']:,.0f}",
+                f"{row['s/step']:.2g}",
+                f"{row['run_s (40 steps)']:.0f}",
+                f"{row['GB/GPU formula']:.1f}",
+                f"{row['GB/GPU calibrated']:.1f}",
+                f"{row['GB/GPU calibrated, copied ref']:.1f}",
+            ]
+        )
     formula = [c["tiny_formula_mib"] for c in checks]
     measured = [c["tiny_rss_increase_mib_measured"] for c in checks]
     return GpuEstimate(
-        step_checks=[(c["method"], c["measured_step_vs_ga"], c["flop_model_step_vs_ga"], c.get("token_model_step_vs_ga"))
-                     for c in checks if c["method"] != "ga"],  # fmt: skip
+        step_checks=[
+            (c["method"], c["measured_step_vs_ga"], c["flop_model_step_vs_ga"], c.get("token_model_step_vs_ga"))
+            for c in checks
+            if c["method"] != "ga"
+        ],
         formula_mib=(min(formula), max(formula)),
         measured_mib=(min(measured), max(measured)),
         calibration=float(data["derived"]["memory_calibration_factor"]),

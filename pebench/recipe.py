@@ -57,9 +57,13 @@ class RecipeConfig:
 
     checkpoint: str
     data: DatasetConfig = field(
-        default_factory=lambda: DatasetConfig(n_persons=200, n_events=40, n_real_persons=20, n_real_events=8, image_size=336)
+        default_factory=lambda: DatasetConfig(
+            n_persons=200, n_events=40, n_real_persons=20, n_real_events=8, image_size=336
+        )
     )
-    pretrain: StageConfig | None = field(default_factory=lambda: StageConfig(steps=300, batch_size=32, lr=2e-4, warmup_steps=20))
+    pretrain: StageConfig | None = field(
+        default_factory=lambda: StageConfig(steps=300, batch_size=32, lr=2e-4, warmup_steps=20)
+    )
     finetune: StageConfig = field(
         default_factory=lambda: StageConfig(steps=1500, batch_size=32, lr=2e-4, warmup_steps=50, replay_fraction=0.25)
     )
@@ -85,7 +89,9 @@ class RecipeConfig:
             raise ValueError(f"eval_batch_size must be >= 1, got {self.eval_batch_size}")
 
 
-def _train_stages(config: RecipeConfig, dataset: PEBenchDataset, exclude: frozenset[str], path: Path, progress: bool) -> Path:
+def _train_stages(
+    config: RecipeConfig, dataset: PEBenchDataset, exclude: frozenset[str], path: Path, progress: bool
+) -> Path:
     """Pretrain + fine-tune ``config.checkpoint`` (minus the QA ids ``exclude``) and save it to ``path``."""
     parallel = data_parallel()
     if (path / "config.json").exists():
@@ -128,7 +134,9 @@ def run_recipe(config: RecipeConfig, out: Path, *, progress: bool = True) -> dic
     finetuned = _train_stages(config, dataset, frozenset(), out / "finetuned", progress and main)
     oracle_stats = None
     if "retrain" in config.methods:
-        oracle = _train_stages(config, dataset, split.forget_qa_ids, out / f"retrain-{config.forget.target}", progress and main)
+        oracle = _train_stages(
+            config, dataset, split.forget_qa_ids, out / f"retrain-{config.forget.target}", progress and main
+        )
         model, processor = load_model(oracle, dtype=DTYPES[config.dtype], device=process_device())
         oracle_stats = forget_statistics(model, Encoder(processor, dataset.image), split)
         del model
@@ -185,26 +193,43 @@ def parse_args(argv: list[str] | None = None) -> tuple[RecipeConfig, Path]:
     p.add_argument("--target", choices=TARGETS, default=default.forget.target)
     p.add_argument("--ratio", type=float, default=default.forget.ratio)
     p.add_argument("--methods", nargs="+", default=list(default.methods), help=f"among {BOUNDS + tuple(METHODS)}")
-    p.add_argument("--eval-batch-size", type=int, default=default.eval_batch_size,
-                   help="largest evaluation batch (generation and likelihood statistics); lower it if evaluation runs out of memory")  # fmt: skip
+    p.add_argument(
+        "--eval-batch-size",
+        type=int,
+        default=default.eval_batch_size,
+        help="largest evaluation batch (generation and likelihood statistics); lower it if evaluation runs out of memory",
+    )
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args(argv)
     lora = None
     if a.lora_r > 0:
         lora = LoraSettings(
-            r=a.lora_r, alpha=a.lora_alpha, train_projector=not a.freeze_projector,
-            gradient_checkpointing=a.gradient_checkpointing, shared_reference=a.shared_reference, seed=a.seed,
-        )  # fmt: skip
+            r=a.lora_r,
+            alpha=a.lora_alpha,
+            train_projector=not a.freeze_projector,
+            gradient_checkpointing=a.gradient_checkpointing,
+            shared_reference=a.shared_reference,
+            seed=a.seed,
+        )
     config = RecipeConfig(
         checkpoint=a.checkpoint,
         data=dataclasses.replace(
-            default.data, n_persons=a.persons, n_events=a.events, n_real_persons=a.real_persons,
-            n_real_events=a.real_events, image_size=a.image_size, seed=a.seed,
-        ),  # fmt: skip
-        pretrain=dataclasses.replace(default.pretrain, steps=a.pretrain_steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed)
+            default.data,
+            n_persons=a.persons,
+            n_events=a.events,
+            n_real_persons=a.real_persons,
+            n_real_events=a.real_events,
+            image_size=a.image_size,
+            seed=a.seed,
+        ),
+        pretrain=dataclasses.replace(
+            default.pretrain, steps=a.pretrain_steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed
+        )
         if a.pretrain_steps > 0
         else None,
-        finetune=dataclasses.replace(default.finetune, steps=a.finetune_steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed),
+        finetune=dataclasses.replace(
+            default.finetune, steps=a.finetune_steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed
+        ),
         lora=lora,
         unlearn=UnlearnConfig(steps=a.unlearn_steps, lr=a.unlearn_lr, batch_size=a.batch_size, seed=a.seed, lora=lora),
         forget=ForgetSpec(a.target, a.ratio, a.seed),

@@ -59,7 +59,7 @@ import nbformat
 from packaging.version import InvalidVersion, Version
 
 import pebench
-from pebench.chapters import chapter_number, list_chapters, recorded_provenance
+from pebench.chapters import list_chapters, recorded_provenance
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,9 @@ def numbers_produced(root: str | os.PathLike[str] | None = None) -> tuple[dt.dat
         return dt.date.today(), "none"
     changed: set[Path] | None = None
     toplevel = _git(root, "rev-parse", "--show-toplevel")
-    status = _git(root, "-c", "core.quotepath=off", "status", "--porcelain", "--untracked-files=all", "--", CHAPTERS_DIRNAME)
+    status = _git(
+        root, "-c", "core.quotepath=off", "status", "--porcelain", "--untracked-files=all", "--", CHAPTERS_DIRNAME
+    )
     if toplevel and status is not None:
         changed = {(Path(toplevel) / line[3:].split(" -> ")[-1].strip('"')).resolve() for line in status.splitlines()}
     dates, sources = [], set()
@@ -152,7 +154,7 @@ def numbers_produced(root: str | os.PathLike[str] | None = None) -> tuple[dt.dat
             dates.append(dt.datetime.fromisoformat(stamp).date())
             sources.add("git")
         else:
-            dates.append(dt.datetime.fromtimestamp(chapter.stat().st_mtime, tz=dt.timezone.utc).date())
+            dates.append(dt.datetime.fromtimestamp(chapter.stat().st_mtime, tz=dt.UTC).date())
             sources.add("files")
     return max(dates), "+".join(sorted(sources))
 
@@ -228,7 +230,9 @@ def parse_parameters(source: str) -> list[Parameter]:
     lines = source.splitlines()
     parameters = []
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
         value = getattr(node, "value", None)
         if not targets or value is None or not all(isinstance(t, ast.Name) for t in targets):
             continue
@@ -300,13 +304,20 @@ def build_book(
     log.info("building the book: %s", " ".join(command))
     try:
         result = subprocess.run(
-            command, cwd=root, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"}, timeout=timeout,
-        )  # fmt: skip
+            command,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired as error:
         raise RuntimeError(f"{' '.join(command)} took longer than {timeout} s") from error
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} exited {result.returncode}:\n{(result.stdout + result.stderr)[-8000:]}")
+        raise RuntimeError(
+            f"{' '.join(command)} exited {result.returncode}:\n{(result.stdout + result.stderr)[-8000:]}"
+        )
     html_dir = (Path(output).resolve() if output is not None else root) / "_build" / "html"
     if not (html_dir / "index.html").is_file():
         raise RuntimeError(f"the build reported success but {html_dir}/index.html is missing")
@@ -328,9 +339,10 @@ def site_versions(site: str | os.PathLike[str]) -> list[str]:
     if not folder.is_dir():
         return []
     found = [
-        child.name for child in folder.iterdir()
+        child.name
+        for child in folder.iterdir()
         if child.is_dir() and parse_version(child.name) is not None and (child / "index.html").is_file()
-    ]  # fmt: skip
+    ]
     return sorted(found, key=Version, reverse=True)
 
 
@@ -444,9 +456,10 @@ def _parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text, description=text)
         command.add_argument("--site", type=Path, default=None, help="site folder (default: _build/site)")
         command.add_argument(
-            "--base-url", default=None,
+            "--base-url",
+            default=None,
             help=f"URL path the site is served under (default: ${BASE_URL_ENV}, else /)",
-        )  # fmt: skip
+        )
     commands.add_parser("provenance", help="print the version, commit and numbers date the footer shows")
     return parser
 

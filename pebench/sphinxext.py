@@ -156,8 +156,13 @@ class BenchmarksDirective(SphinxDirective):
             self.env.note_dependency(str(path))
         verdict = {True: "met", False: "missed", None: "not measured"}
         rows = [
-            [nodes.Text(h.measure), nodes.Text(h.value), nodes.Text(h.target), nodes.strong(text=verdict[h.met]),
-             nodes.literal(text=h.source)]
+            [
+                nodes.Text(h.measure),
+                nodes.Text(h.value),
+                nodes.Text(h.target),
+                nodes.strong(text=verdict[h.met]),
+                nodes.literal(text=h.source),
+            ]
             for h in headlines(folder)
         ]
         return [_table(["measure", "measured", "target", "", "from"], rows, [30, 25, 17, 8, 20])]
@@ -201,12 +206,14 @@ class GpuEstimateDirective(SphinxDirective):
             + ("" if by_tokens is None else f" by sequences, {by_tokens:.2f}× by tokens")
             for m, measured, by_sequences, by_tokens in estimate.step_checks
         )
-        checks = nodes.paragraph(text=(
-            f"Checks on the tiny model. Step time relative to GA's: {steps}. Memory: the formula gives "
-            f"{estimate.formula_mib[0]:.0f}–{estimate.formula_mib[1]:.0f} MiB where the measured peak RSS rose by "
-            f"{estimate.measured_mib[0]:.0f}–{estimate.measured_mib[1]:.0f} MiB, so the calibrated columns scale "
-            f"everything but the weights by {estimate.calibration:.2f} (the median ratio)."
-        ))  # fmt: skip
+        checks = nodes.paragraph(
+            text=(
+                f"Checks on the tiny model. Step time relative to GA's: {steps}. Memory: the formula gives "
+                f"{estimate.formula_mib[0]:.0f}–{estimate.formula_mib[1]:.0f} MiB where the measured peak RSS rose by "
+                f"{estimate.measured_mib[0]:.0f}–{estimate.measured_mib[1]:.0f} MiB, so the calibrated columns scale "
+                f"everything but the weights by {estimate.calibration:.2f} (the median ratio)."
+            )
+        )
         rows = [[nodes.Text(cell) for cell in row] for row in estimate.rows]
         widths = [18, 6, 12, 9, 7, 8, 13, 13, 14]
         return [checks, _table(list(GPU_ESTIMATE_COLUMNS), rows, widths)]
@@ -269,7 +276,7 @@ class ApiDirective(SphinxDirective):
 
 
 # -- cross-references ------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _source_imports(module_name: str) -> dict[str, str]:
     """Local name -> dotted name of every import statement in a module's source, including those
     under ``if TYPE_CHECKING:`` that exist for annotations only (``Figure`` -> ``matplotlib.figure.Figure``)."""
@@ -282,7 +289,9 @@ def _source_imports(module_name: str) -> dict[str, str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                names[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+                names[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0]
+                )
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
                 names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
@@ -340,7 +349,9 @@ def _canonical_name(obj: Any) -> str | None:
     return None
 
 
-def resolve_reexport(app: Sphinx, env: Any, node: addnodes.pending_xref, contnode: nodes.Element) -> nodes.Element | None:
+def resolve_reexport(
+    app: Sphinx, env: Any, node: addnodes.pending_xref, contnode: nodes.Element
+) -> nodes.Element | None:
     """``missing-reference``: link a Python reference to the object's documented home when the name
     used is another path to the same object (a package re-export such as ``pebench.metrics.evaluate``)."""
     if node.get("refdomain") != "py":

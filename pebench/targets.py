@@ -90,9 +90,7 @@ class ForgetSplit:
     def forget(self, kind: str | None = None, split: str = "train") -> list[QAItem]:
         """Forget questions (``split="train"``: efficacy; ``"heldout"``: generality)."""
         return [
-            item
-            for item in self._identity_items(split)
-            if self.is_forget_question(item) and kind in (None, item.kind)
+            item for item in self._identity_items(split) if self.is_forget_question(item) and kind in (None, item.kind)
         ]
 
     def retain(self, kind: str, split: str = "train") -> list[QAItem]:
@@ -102,7 +100,8 @@ class ForgetSplit:
     def scope(self, kind: str, split: str = "train") -> list[QAItem]:
         """Questions of ``kind`` that are *not* forget questions but share an image with a target."""
         return [
-            i for i in self._identity_items(split)
+            i
+            for i in self._identity_items(split)
             if i.kind == kind and self.shows_target(i) and not self.is_forget_question(i)
         ]
 

@@ -53,8 +53,14 @@ def no_method_wins_everything(summary: pd.DataFrame, methods: list[str]) -> Verd
         if dominant == 0
         else f"{', '.join(sorted(everywhere))} is (tied) best on every column"
     )
-    return Verdict("1. Every method trades efficacy for scope; none is best on all metrics",
-                   "methods (tied) best on all 12 columns", float(dominant), "0 → reproduced", verdict, why)
+    return Verdict(
+        "1. Every method trades efficacy for scope; none is best on all metrics",
+        "methods (tied) best on all 12 columns",
+        float(dominant),
+        "0 → reproduced",
+        verdict,
+        why,
+    )
 
 
 def cross_concept_interference(interference: pd.DataFrame, methods: list[str]) -> Verdict:
@@ -67,15 +73,22 @@ def cross_concept_interference(interference: pd.DataFrame, methods: list[str]) -
         f"mean interference {means['person']:+.3f} when persons are forgotten, {means['event']:+.3f} "
         f"when events are forgotten (negative = the other concept drops more on the forget images than elsewhere)"
     )
-    return Verdict("2. Cross-concept interference", "mean interference, person / event forgotten",
-                   float(means.mean()), f"both < −{TOLERANCE} → reproduced; one → partly", verdict, why)
+    return Verdict(
+        "2. Cross-concept interference",
+        "mean interference, person / event forgotten",
+        float(means.mean()),
+        f"both < −{TOLERANCE} → reproduced; one → partly",
+        verdict,
+        why,
+    )
 
 
 def person_and_event_differ(summary: pd.DataFrame, methods: list[str]) -> Verdict:
     """Finding 3: person and event unlearning differ in difficulty (and in spread across methods)."""
     means = _means(summary)
     frames = {
-        target: pd.Series({m: means[(m, target, f"{target}_efficacy")] for m in methods}) for target in ("person", "event")
+        target: pd.Series({m: means[(m, target, f"{target}_efficacy")] for m in methods})
+        for target in ("person", "event")
     }
     retain = {target: pd.Series({m: means[(m, target, f"{target}_retain")] for m in methods}) for target in frames}
     gap_efficacy = frames["event"].mean() - frames["person"].mean()
@@ -87,8 +100,14 @@ def person_and_event_differ(summary: pd.DataFrame, methods: list[str]) -> Verdic
         f"event − person: mean efficacy {gap_efficacy:+.3f}, spread of efficacy across methods {gap_spread:+.3f}, "
         f"mean retain {gap_retain:+.3f}"
     )
-    return Verdict("3. Person and event unlearning differ in difficulty", "largest |event − person| gap",
-                   float(largest), "≥ 0.10 → reproduced; ≥ 0.05 → partly", verdict, why)
+    return Verdict(
+        "3. Person and event unlearning differ in difficulty",
+        "largest |event − person| gap",
+        float(largest),
+        "≥ 0.10 → reproduced; ≥ 0.05 → partly",
+        verdict,
+        why,
+    )
 
 
 def _balance_score(means: pd.Series, method: str, target: str, kinds: tuple[str, ...]) -> float:
@@ -102,14 +121,22 @@ def joint_is_harder(single: pd.DataFrame, joint: pd.DataFrame, bases: list[str])
     single_means, joint_means = _means(single), _means(joint)
     drops = {}
     for base in bases:
-        alone = (_balance_score(single_means, base, "person", ("person",))
-                 + _balance_score(single_means, base, "event", ("event",))) / 2
+        alone = (
+            _balance_score(single_means, base, "person", ("person",))
+            + _balance_score(single_means, base, "event", ("event",))
+        ) / 2
         drops[base] = _balance_score(joint_means, base, "joint", ("person", "event")) - alone
     hit = [b for b, d in drops.items() if d < -TOLERANCE]
     verdict = REPRODUCED if len(hit) == len(bases) else PARTLY if hit else NOT_REPRODUCED
     why = "; ".join(f"{b}: (efficacy+retain)/2 jointly minus alone = {d:+.3f}" for b, d in drops.items())
-    return Verdict("4. Forgetting persons and events together is harder", "mean change, joint − alone",
-                   float(sum(drops.values()) / len(drops)), f"all < −{TOLERANCE} → reproduced; some → partly", verdict, why)
+    return Verdict(
+        "4. Forgetting persons and events together is harder",
+        "mean change, joint − alone",
+        float(sum(drops.values()) / len(drops)),
+        f"all < −{TOLERANCE} → reproduced; some → partly",
+        verdict,
+        why,
+    )
 
 
 def balancing_helps(joint: pd.DataFrame, pairs: dict[str, str]) -> Verdict:
@@ -123,8 +150,14 @@ def balancing_helps(joint: pd.DataFrame, pairs: dict[str, str]) -> Verdict:
     hit = [v for v, g in gains.items() if g > TOLERANCE]
     verdict = REPRODUCED if len(hit) == len(gains) else PARTLY if hit else NOT_REPRODUCED
     why = "; ".join(f"{v}: (efficacy+retain)/2 gain {g:+.3f}" for v, g in gains.items())
-    return Verdict("5. The balanced method mitigates the conflict", "mean gain over the base method",
-                   float(sum(gains.values()) / len(gains)), f"all > +{TOLERANCE} → reproduced; some → partly", verdict, why)
+    return Verdict(
+        "5. The balanced method mitigates the conflict",
+        "mean gain over the base method",
+        float(sum(gains.values()) / len(gains)),
+        f"all > +{TOLERANCE} → reproduced; some → partly",
+        verdict,
+        why,
+    )
 
 
 def verdict_table(verdicts: list[Verdict]) -> pd.DataFrame:

@@ -162,7 +162,9 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def compare_table(published: Path, rerun: Path, stem: str, *, runs: int, spread: float) -> tuple[int, list[Difference], str | None]:
+def compare_table(
+    published: Path, rerun: Path, stem: str, *, runs: int, spread: float
+) -> tuple[int, list[Difference], str | None]:
     """Compare one table cell by cell; returns (numbers compared, differences, problem or None)."""
     old = pd.read_csv(published / f"{stem}.csv", header=None, dtype=str, keep_default_na=False)
     path = rerun / f"{stem}.csv"
@@ -190,7 +192,7 @@ def compare_table(published: Path, rerun: Path, stem: str, *, runs: int, spread:
             numbers += x is not None and i >= header_rows
             if a == b:
                 continue
-            row = " / ".join(old.iloc[i, :1].tolist()) if old.shape[1] else str(i)
+            row = _row_label(old, i)
             column = " / ".join(old.iloc[:header_rows, j].tolist()) if header_rows else str(j)
             if x is None or y is None:
                 differences.append(Difference(stem, row, column, a, b, None))
@@ -203,6 +205,16 @@ def compare_table(published: Path, rerun: Path, stem: str, *, runs: int, spread:
             tolerance = max(FLOOR, Z * sigma * math.sqrt(2 / runs)) * max(1.0, abs(x))
             differences.append(Difference(stem, row, column, x, y, tolerance))
     return numbers, differences, None
+
+
+def _row_label(table: pd.DataFrame, i: int) -> str:
+    """The labels of row ``i``: its cells before the first number (the index columns), joined."""
+    labels = []
+    for cell in table.iloc[i]:
+        if _number(cell) is not None:
+            break
+        labels.append(cell)
+    return " / ".join(labels) or str(i)
 
 
 def _header_rows(table: pd.DataFrame) -> int:

@@ -99,8 +99,9 @@ def _pool(root: Path, count: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(count, mp_context=context, initializer=_start_worker, initargs=(root,))
 
 
-def _run_all(pool: ProcessPoolExecutor, function: Callable[[Any], None], items: Sequence[Any], desc: str,
-             progress: bool) -> None:  # fmt: skip
+def _run_all(
+    pool: ProcessPoolExecutor, function: Callable[[Any], None], items: Sequence[Any], desc: str, progress: bool
+) -> None:
     futures = [pool.submit(function, item) for item in items]
     for future in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=not progress):
         future.result()  # re-raises a worker's exception here
@@ -139,8 +140,9 @@ def train_base_models(
     pipelines = list({p.config: p for p, _ in missing}.values())
     unpretrained = [p for p in pipelines if not p.has_pretrained()]
     count = _parallel(pipelines, workers, len(missing))
-    logger.info("%d fine-tuned model(s) of %d base model(s) to train in %d process(es)", len(missing),
-                len(pipelines), count)  # fmt: skip
+    logger.info(
+        "%d fine-tuned model(s) of %d base model(s) to train in %d process(es)", len(missing), len(pipelines), count
+    )
     if count == 1:
         for pipeline, exclude in missing:
             pipeline.finetuned(exclude, progress=progress)
@@ -185,7 +187,9 @@ def shared_needs(base_seeds: Sequence[int] = DEFAULT_BASE_SEEDS) -> list[tuple[P
         pipeline = Pipeline(base_config(seed))
         needs.append((pipeline, frozenset()))
         for target in TARGETS:
-            needs.append((pipeline, frozenset(ForgetSplit(pipeline.dataset, ForgetSpec(target, seed=seed)).forget_qa_ids)))
+            needs.append(
+                (pipeline, frozenset(ForgetSplit(pipeline.dataset, ForgetSpec(target, seed=seed)).forget_qa_ids))
+            )
     return needs
 
 

@@ -48,7 +48,11 @@ def run(data_dir: Path) -> tuple[dict[str, list[dict[str, float]]], dict[str, di
     persons = dataset.select(population="fictitious", split="train", kind="person")
     histories = {
         "finetune": train_stage(
-            model, encoder, persons, StageConfig(steps=4, batch_size=GLOBAL_BATCH, lr=3e-3, warmup_steps=0), progress=False
+            model,
+            encoder,
+            persons,
+            StageConfig(steps=4, batch_size=GLOBAL_BATCH, lr=3e-3, warmup_steps=0),
+            progress=False,
         )
     }
     weights["finetune"] = snapshot(model)

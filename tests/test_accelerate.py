@@ -26,7 +26,6 @@ HERE = Path(__file__).parent
 DATA = DatasetConfig(n_persons=8, n_events=2, n_real_persons=2, n_real_events=2, seed=0)
 
 
-
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
     """One intra-op thread: these models are tiny, and on a busy 2-core machine two OpenMP threads
@@ -35,6 +34,7 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
 
 def fake_parallel(rank: int, world: int) -> DataParallel:
     parallel = DataParallel.__new__(DataParallel)  # no process group needed for shard()
@@ -84,10 +84,25 @@ def test_two_cpu_processes_match_one(tmp_path):
     command = [
         # `--cpu` with several processes needs MPI in accelerate; `--multi_gpu` is its torchrun
         # launcher, which on a machine without GPUs joins the processes over gloo.
-        str(Path(sys.executable).parent / "accelerate"), "launch", "--multi_gpu", "--num_processes", "2",
-        "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", port,
-        str(HERE / "accelerate_worker.py"), "--data", str(data), "--out", str(out),
-    ]  # fmt: skip
+        str(Path(sys.executable).parent / "accelerate"),
+        "launch",
+        "--multi_gpu",
+        "--num_processes",
+        "2",
+        "--num_machines",
+        "1",
+        "--mixed_precision",
+        "no",
+        "--dynamo_backend",
+        "no",
+        "--main_process_port",
+        port,
+        str(HERE / "accelerate_worker.py"),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+    ]
     launch = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     single_histories, single_weights = accelerate_worker.run(data)  # meanwhile, the same in this process
     log, _ = launch.communicate(timeout=240)

@@ -13,9 +13,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from sitebuild import built_site
 
 from pebench.chapters import list_chapters
-from sitebuild import built_site
 
 pytestmark = pytest.mark.book
 

@@ -41,7 +41,6 @@ from typing import Any
 
 import nbformat
 import pytest
-
 from sitebuild import ROOT, SiteBuild, built_site
 from test_book import TOC_FILES, source_of
 
@@ -90,14 +89,22 @@ class Chromium:
         child_out = fcntl.fcntl(from_chrome_write, fcntl.F_DUPFD_CLOEXEC, 10)
         os.close(to_chrome_read)
         os.close(from_chrome_write)
-        self._log = open(log_path, "wb")
-        command = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                   f"--window-size={VIEWPORT['width']},{VIEWPORT['height']}", "about:blank"]  # fmt: skip
+        self._log = open(log_path, "wb")  # noqa: SIM115 - kept open for Chromium's lifetime, closed in close()
+        command = [
+            binary,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--window-size={VIEWPORT['width']},{VIEWPORT['height']}",
+            "about:blank",
+        ]
         self.process = subprocess.Popen(
             # bash, not sh: dash refuses file descriptors above 9 in redirections.
             [shutil.which("bash") or "/bin/bash", "-c", f'exec "$@" 3<&{child_in} 4>&{child_out}', "bash", *command],
-            pass_fds=(child_in, child_out), stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
-        )  # fmt: skip
+            pass_fds=(child_in, child_out),
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=self._log,
+        )
         os.close(child_in)
         os.close(child_out)
         self._write, self._read = to_chrome_write, from_chrome_read
@@ -121,8 +128,14 @@ class Chromium:
         raw, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(raw)
 
-    def send(self, method: str, params: dict[str, Any] | None = None, *, session: str | None = None,
-             timeout: float = TIMEOUT_S) -> dict[str, Any]:  # fmt: skip
+    def send(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        session: str | None = None,
+        timeout: float = TIMEOUT_S,
+    ) -> dict[str, Any]:
         self._next_id += 1
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
@@ -298,9 +311,12 @@ def image_outputs(doc: str) -> int:
         return 0
     nb = nbformat.read(source, as_version=4)
     return sum(
-        1 for cell in nb.cells if cell.cell_type == "code" for output in cell.get("outputs", [])
+        1
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
         if any(mime.startswith("image/") for mime in output.get("data", {}))
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("doc", TOC_FILES)
@@ -350,9 +366,7 @@ def test_old_version_banner_and_switching(website: SiteBuild, server: str, page:
     assert switcher["active"] == [website.old_version], switcher
 
     # Choosing the latest version in the switcher opens the same chapter there.
-    page.evaluate(
-        f"document.querySelector('.version-switcher__menu a[data-version=\"{website.version}\"]').click()"
-    )
+    page.evaluate(f"document.querySelector('.version-switcher__menu a[data-version=\"{website.version}\"]').click()")
     target = f"{server}/{website.version}/{chapter}.html"
     page.wait_for(f"location.href === {json.dumps(target)}", f"the switcher to open {target}")
 

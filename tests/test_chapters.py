@@ -41,13 +41,26 @@ def chapter_dir(tmp_path: Path) -> Path:
 
 def injected_notebook() -> nbformat.NotebookNode:
     """A notebook as papermill leaves it after a parameterized run."""
-    timing = {"duration": 0.5, "end_time": "2026-01-01T00:00:01", "exception": False, "start_time": "2026-01-01T00:00:00", "status": "completed"}
+    timing = {
+        "duration": 0.5,
+        "end_time": "2026-01-01T00:00:01",
+        "exception": False,
+        "start_time": "2026-01-01T00:00:00",
+        "status": "completed",
+    }
     execution = {"iopub.execute_input": "2026-01-01T00:00:00.1Z", "shell.execute_reply": "2026-01-01T00:00:00.2Z"}
     nb = make_notebook(
         new_markdown_cell("# A chapter", metadata={"papermill": dict(timing)}),
-        new_code_cell("seed = 0", metadata={"tags": ["parameters"], "papermill": dict(timing), "execution": dict(execution)}),
-        new_code_cell("# Parameters\nseed = 1\n", metadata={"tags": ["injected-parameters"], "papermill": dict(timing)}),
-        new_code_cell("print(seed)", metadata={"tags": ["nbval-ignore-output"], "papermill": dict(timing), "execution": dict(execution)}),
+        new_code_cell(
+            "seed = 0", metadata={"tags": ["parameters"], "papermill": dict(timing), "execution": dict(execution)}
+        ),
+        new_code_cell(
+            "# Parameters\nseed = 1\n", metadata={"tags": ["injected-parameters"], "papermill": dict(timing)}
+        ),
+        new_code_cell(
+            "print(seed)",
+            metadata={"tags": ["nbval-ignore-output"], "papermill": dict(timing), "execution": dict(execution)},
+        ),
     )
     nb.metadata["papermill"] = {
         "default_parameters": {},
@@ -68,7 +81,11 @@ def injected_notebook() -> nbformat.NotebookNode:
 
 
 def test_list_chapters_is_sorted_and_keeps_only_numbered_notebooks(chapter_dir: Path) -> None:
-    assert [p.name for p in chapters.list_chapters(chapter_dir)] == ["01_dataset.ipynb", "02_finetune.ipynb", "10_later.ipynb"]
+    assert [p.name for p in chapters.list_chapters(chapter_dir)] == [
+        "01_dataset.ipynb",
+        "02_finetune.ipynb",
+        "10_later.ipynb",
+    ]
 
 
 def test_list_chapters_of_a_missing_folder_fails(tmp_path: Path) -> None:
@@ -120,7 +137,7 @@ def test_chapters_dir_follows_the_working_directory(tmp_path: Path, monkeypatch:
     (tmp_path / "pyproject.toml").write_text("")
     (tmp_path / "notebooks").mkdir()
     monkeypatch.chdir(tmp_path / "notebooks")
-    assert chapters.CHAPTERS_DIR == tmp_path.resolve() / "notebooks"
+    assert tmp_path.resolve() / "notebooks" == chapters.CHAPTERS_DIR
 
 
 def test_find_repo_root_outside_a_repository_fails(tmp_path: Path) -> None:
@@ -136,7 +153,9 @@ def test_this_repository_is_found() -> None:
 # --- command line ----------------------------------------------------------------------------------
 
 
-def test_cli_unknown_chapter_fails_naming_the_available_ones(chapter_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_cli_unknown_chapter_fails_naming_the_available_ones(
+    chapter_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.ERROR, logger="pebench.chapters"):
         status = chapters.main(["--dir", str(chapter_dir), "run", "--only", "07", "-p", "seed", "1"])
     assert status == 2
@@ -164,7 +183,17 @@ def test_cli_requires_a_command() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("1", 1), ("-3", -3), ("0.001", 0.001), ("1e-3", 0.001), ("True", True), ("False", False), ("None", None), ("abc", "abc"), ("true", "true")],
+    [
+        ("1", 1),
+        ("-3", -3),
+        ("0.001", 0.001),
+        ("1e-3", 0.001),
+        ("True", True),
+        ("False", False),
+        ("None", None),
+        ("abc", "abc"),
+        ("true", "true"),
+    ],
 )
 def test_parameters_are_typed_like_papermill_does(text: str, value: object) -> None:
     parsed = chapters.parse_parameter(text)

@@ -81,15 +81,24 @@ def test_console_script(tmp_path: Path) -> None:
         (["unlearn", "--method", "forget-it", "--target", "person"], ["argument --method", "invalid choice", "'npo'"]),
         (["unlearn", "--method", "npo", "--target", "face"], ["argument --target", "invalid choice", "'joint'"]),
         (["unlearn", "--method", "npo"], ["--target"]),
-        (["unlearn", "--method", "npo", "--target", "person", "--forget", "1.5"], ["argument --forget", "(0, 1)", "1.5"]),
+        (
+            ["unlearn", "--method", "npo", "--target", "person", "--forget", "1.5"],
+            ["argument --forget", "(0, 1)", "1.5"],
+        ),
         (["unlearn", "--method", "npo", "--target", "person", "--forget", "0"], ["argument --forget", "(0, 1)"]),
         (["unlearn", "--method", "npo", "--target", "person", "--forget", "1"], ["argument --forget", "(0, 1)"]),
-        (["unlearn", "--method", "npo", "--target", "person", "--forget", "a tenth"], ["argument --forget", "a number"]),
+        (
+            ["unlearn", "--method", "npo", "--target", "person", "--forget", "a tenth"],
+            ["argument --forget", "a number"],
+        ),
         (["unlearn", "--method", "npo", "--target", "person", "--forget", "nan"], ["argument --forget", "finite"]),
         (["unlearn", "--method", "npo", "--target", "person", "--steps", "0"], ["argument --steps", ">= 1"]),
         (["unlearn", "--method", "npo", "--target", "person", "--lr=-1e-4"], ["argument --lr", "> 0"]),
         (["unlearn", "--method", "npo", "--target", "person", "--batch-size", "1"], ["batch_size must be >= 2"]),
-        (["unlearn", "--method", "npo", "--target", "person", "-H", "no_such", "1"], ["unknown hyper-parameter", "no_such"]),
+        (
+            ["unlearn", "--method", "npo", "--target", "person", "-H", "no_such", "1"],
+            ["unknown hyper-parameter", "no_such"],
+        ),
         (["train", "--replay-fraction", "1"], ["argument --replay-fraction", "[0, 1)"]),
         (["data", "--image-size", "33"], ["image_size must be one of"]),
         (["data", "--n-persons", "0"], ["argument --n-persons", ">= 1"]),
@@ -99,7 +108,7 @@ def test_console_script(tmp_path: Path) -> None:
         (["verify", "--only", "99"], ["no chapter '99'", "available chapters"]),
         (["verify", "--show", "0"], ["argument --show"]),
     ],
-)  # fmt: skip
+)
 def test_bad_arguments_fail_with_a_clear_message(
     capsys: pytest.CaptureFixture[str], argv: list[str], expected: list[str]
 ) -> None:
@@ -112,8 +121,22 @@ def test_bad_arguments_fail_with_a_clear_message(
 
 # -- commands ---------------------------------------------------------------------------------------
 def test_data_generates_the_dataset(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    argv = ["data", "--n-persons", "2", "--n-events", "2", "--n-real-persons", "1", "--n-real-events", "1",
-            "--seed", "3", "--artifacts", str(tmp_path), "--no-progress"]  # fmt: skip
+    argv = [
+        "data",
+        "--n-persons",
+        "2",
+        "--n-events",
+        "2",
+        "--n-real-persons",
+        "1",
+        "--n-real-events",
+        "1",
+        "--seed",
+        "3",
+        "--artifacts",
+        str(tmp_path),
+        "--no-progress",
+    ]
     status, out, _ = run(capsys, *argv)
     assert status == 0
     folders = list((tmp_path / "data").iterdir())
@@ -136,8 +159,19 @@ def test_train(capsys: pytest.CaptureFixture[str], small) -> None:
 
 
 def test_unlearn_prints_the_metrics(capsys: pytest.CaptureFixture[str], small) -> None:
-    argv = ["unlearn", "--method", "ga", "--target", "person", "--forget", "0.25", "--steps", "2", "--no-oracle",
-            "--no-progress"]  # fmt: skip
+    argv = [
+        "unlearn",
+        "--method",
+        "ga",
+        "--target",
+        "person",
+        "--forget",
+        "0.25",
+        "--steps",
+        "2",
+        "--no-oracle",
+        "--no-progress",
+    ]
     status, out, err = run(capsys, *argv)
     assert status == 0, err
     assert "ga on target person (forget 0.25, seed 0); 2 steps" in out
@@ -172,7 +206,9 @@ def test_run_chapter_delegates_to_the_chapter_runner(
     assert f"-> {out_file}" in out
 
 
-def test_book_executes_then_builds(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_book_executes_then_builds(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import pebench.chapters
     import pebench.site
 
@@ -184,7 +220,9 @@ def test_book_executes_then_builds(capsys: pytest.CaptureFixture[str], monkeypat
         return tmp_path / "site" / pebench.__version__
 
     monkeypatch.setattr(pebench.site, "build_site", build_site)
-    status, out, err = run(capsys, "book", "--only", "02", "--site", str(tmp_path / "site"), "--base-url", "/x/", "--no-progress")
+    status, out, err = run(
+        capsys, "book", "--only", "02", "--site", str(tmp_path / "site"), "--base-url", "/x/", "--no-progress"
+    )
     assert status == 0, err
     assert steps[0][0] == "run" and steps[0][1].startswith("02_")
     assert steps[1] == ("build", {"site": tmp_path / "site", "base_url": "/x/"})

@@ -83,8 +83,9 @@ def test_different_seed_gives_different_data(small_dir: Path, tmp_path: Path) ->
 
 
 def test_every_pair_has_configured_images_per_split(tmp_path: Path) -> None:
-    config = DatasetConfig(n_persons=3, n_events=2, n_real_persons=2, n_real_events=1,
-                           train_images_per_pair=2, heldout_images_per_pair=1)  # fmt: skip
+    config = DatasetConfig(
+        n_persons=3, n_events=2, n_real_persons=2, n_real_events=1, train_images_per_pair=2, heldout_images_per_pair=1
+    )
     ds = PEBenchDataset.load(generate(config, tmp_path / "ds", progress=False))
     counts = Counter((r.person_id, r.event_id, r.split) for r in ds.images.values())
     for population in ("fictitious", "real"):
@@ -131,7 +132,11 @@ def test_qa_items_per_image(small: PEBenchDataset) -> None:
         assert [q.kind for q in items] == ["person", "event", "general", "general"]
         for q in items:
             assert (q.person_id, q.event_id, q.split, q.population) == (
-                image.person_id, image.event_id, image.split, image.population)  # fmt: skip
+                image.person_id,
+                image.event_id,
+                image.split,
+                image.population,
+            )
     assert small.answers("general") <= set(SHIRT_COLOURS) | set(COUNT_WORDS)
     assert len(small.answers("person")) == len(small.persons)
 
@@ -190,14 +195,43 @@ def _write_minimal(root: Path, version: object = SCHEMA_VERSION) -> None:
     (root / "metadata.json").write_text(json.dumps(meta))
     lines = {
         "persons.jsonl": [{"person_id": "a", "name": "Real Person", "population": "real", "attributes": {}}],
-        "events.jsonl": [{"event_id": "b", "domain": "arts", "name": "gig", "description": "a band plays loudly",
-                          "population": "real", "scene": {}, "extra_field": "ignored"}],
-        "images.jsonl": [{"image_id": "x1", "person_id": "a", "event_id": "b", "split": "heldout",
-                          "population": "real", "file": "images/x1.png", "shirt_colour": "red", "object_count": 1}],
-        "qa.jsonl": [{"qa_id": "q1", "image_id": "x1", "kind": "person", "question": PERSON_QUESTION,
-                      "answer": "Real Person", "person_id": "a", "event_id": "b", "split": "heldout",
-                      "population": "real"}],
-    }  # fmt: skip
+        "events.jsonl": [
+            {
+                "event_id": "b",
+                "domain": "arts",
+                "name": "gig",
+                "description": "a band plays loudly",
+                "population": "real",
+                "scene": {},
+                "extra_field": "ignored",
+            }
+        ],
+        "images.jsonl": [
+            {
+                "image_id": "x1",
+                "person_id": "a",
+                "event_id": "b",
+                "split": "heldout",
+                "population": "real",
+                "file": "images/x1.png",
+                "shirt_colour": "red",
+                "object_count": 1,
+            }
+        ],
+        "qa.jsonl": [
+            {
+                "qa_id": "q1",
+                "image_id": "x1",
+                "kind": "person",
+                "question": PERSON_QUESTION,
+                "answer": "Real Person",
+                "person_id": "a",
+                "event_id": "b",
+                "split": "heldout",
+                "population": "real",
+            }
+        ],
+    }
     for name, rows in lines.items():
         (root / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
 

@@ -6,7 +6,6 @@ import re
 import tomllib
 from pathlib import Path
 
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,8 +50,7 @@ def environment_entries() -> dict[str, tuple[str | None, str | None]]:
     entries: dict[str, tuple[str | None, str | None]] = {}
     for dep in env["dependencies"]:
         assert isinstance(dep, str), (
-            f"environment.yml: unexpected non-conda entry {dep!r}; "
-            "install pebench in postBuild, not in a pip: section"
+            f"environment.yml: unexpected non-conda entry {dep!r}; install pebench in postBuild, not in a pip: section"
         )
         match = CONDA_SPEC.match(dep)
         assert match, f"environment.yml: cannot parse {dep!r}"
@@ -81,17 +79,19 @@ def test_every_pyproject_pin_is_in_environment_yml() -> None:
     env = environment_pins()
     for name, version in sorted(pyproject_pins().items()):
         conda = CONDA_NAME.get(name, name)
-        assert name in env, f"{name}=={version} is pinned in pyproject.toml but missing from environment.yml (as {conda})"
-        assert env[name] == version, (
-            f"{name}: pyproject.toml pins {version}, environment.yml pins {conda}=={env[name]}"
+        assert name in env, (
+            f"{name}=={version} is pinned in pyproject.toml but missing from environment.yml (as {conda})"
         )
+        assert env[name] == version, f"{name}: pyproject.toml pins {version}, environment.yml pins {conda}=={env[name]}"
 
 
 def test_every_environment_yml_pin_is_in_pyproject() -> None:
     pins = pyproject_pins()
     for name, version in sorted(environment_pins().items()):
         conda = CONDA_NAME.get(name, name)
-        assert name in pins, f"{conda}=={version} is pinned in environment.yml but missing from pyproject.toml (as {name})"
+        assert name in pins, (
+            f"{conda}=={version} is pinned in environment.yml but missing from pyproject.toml (as {name})"
+        )
         assert pins[name] == version, f"{name}: environment.yml pins {version}, pyproject.toml pins {pins[name]}"
 
 

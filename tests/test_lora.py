@@ -29,7 +29,6 @@ from pebench.unlearn import METHODS, UnlearnBatch, UnlearnConfig, make_method, u
 TINY_DATA = DatasetConfig(n_persons=4, n_events=2, n_real_persons=2, n_real_events=2, seed=0)
 
 
-
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
     """One intra-op thread: these models are tiny, and on a busy 2-core machine two OpenMP threads
@@ -38,6 +37,7 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> PEBenchDataset:
@@ -64,7 +64,10 @@ def finetuned(loaded, dataset):
     settings = LoraSettings(r=8, alpha=16, train_projector=True, gradient_checkpointing=True)
     with lora_adapters(model, settings) as peft_model:
         history = train_stage(
-            peft_model, encoder, finetuning_items(dataset), StageConfig(steps=20, batch_size=16, lr=5e-3, warmup_steps=5),
+            peft_model,
+            encoder,
+            finetuning_items(dataset),
+            StageConfig(steps=20, batch_size=16, lr=5e-3, warmup_steps=5),
             progress=False,
         )
     return model, history
@@ -151,7 +154,9 @@ def test_unknown_target_module_names_the_allowed_ones(loaded):
 
 @pytest.mark.parametrize("train_projector", [True, False])
 def test_only_adapters_and_optionally_the_projector_train(loaded, train_projector):
-    peft_model = apply_lora(copy.deepcopy(loaded[0]), LoraSettings(target_modules=("q_proj", "v_proj"), train_projector=train_projector))
+    peft_model = apply_lora(
+        copy.deepcopy(loaded[0]), LoraSettings(target_modules=("q_proj", "v_proj"), train_projector=train_projector)
+    )
     trainable = [name for name, p in peft_model.named_parameters() if p.requires_grad]
     assert trainable and all("lora_" in name or "multi_modal_projector" in name for name in trainable)
     assert not any("vision_tower" in name for name in trainable)
@@ -170,7 +175,9 @@ def test_gradient_checkpointing_still_gives_adapters_their_gradients(loaded, dat
     """Frozen embeddings + frozen projector is the case where re-entrant checkpointing loses them."""
     batch = a_batch(loaded[1], dataset)
     plain = apply_lora(copy.deepcopy(loaded[0]), LoraSettings(train_projector=False))
-    checkpointed = apply_lora(copy.deepcopy(loaded[0]), LoraSettings(train_projector=False, gradient_checkpointing=True))
+    checkpointed = apply_lora(
+        copy.deepcopy(loaded[0]), LoraSettings(train_projector=False, gradient_checkpointing=True)
+    )
     # LoRA's B starts at zero, so A gets no gradient at step 0; give B a value to test both.
     for model in (plain, checkpointed):
         with torch.no_grad():
@@ -261,7 +268,14 @@ def test_every_method_runs_with_lora_on_the_checkpoint(finetuned, loaded, datase
     model = copy.deepcopy(finetuned[0])
     before = {n: p.clone() for n, p in model.state_dict().items()}
     lora = LoraSettings(r=4, alpha=8, shared_reference=name in ("kl", "npo"))
-    history = unlearn(model, encoder, split, make_method(name), UnlearnConfig(steps=2, lr=1e-3, batch_size=4, lora=lora), progress=False)
+    history = unlearn(
+        model,
+        encoder,
+        split,
+        make_method(name),
+        UnlearnConfig(steps=2, lr=1e-3, batch_size=4, lora=lora),
+        progress=False,
+    )
     assert len(history) == 2 and all(math.isfinite(record["loss"]) for record in history)
     assert any(not torch.equal(p, before[n]) for n, p in model.state_dict().items()), "LoRA was merged"
     assert all(torch.equal(p, before[n]) for n, p in model.state_dict().items() if "vision_tower" in n)

@@ -73,8 +73,9 @@ def fingerprint_under(**env: str) -> str:
     """This machine's numerics fingerprint in a fresh process whose environment also holds ``env``."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("PEBENCH_", "ATEN_", "OMP_", "MKL_", "ONEDNN_"))}
     code = "import pebench; from pebench import numerics; print(numerics.fingerprint())"
-    done = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
-                          check=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True, check=True, timeout=120
+    )
     return done.stdout.strip()
 
 

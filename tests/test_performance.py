@@ -19,13 +19,25 @@ def test_missing_results_are_reported_not_skipped(tmp_path: Path) -> None:
 
 
 def test_targets_are_judged_from_the_numbers(tmp_path: Path) -> None:
-    write(tmp_path, "trainer_comparison", {"target_speedup": 2.0, "summary": {
-        "finetune": {"speedup_vs_trainer": 2.5}, "gd": {"speedup_vs_trainer": 1.1, "ceiling_vs_trainer": 1.25}}})
+    write(
+        tmp_path,
+        "trainer_comparison",
+        {
+            "target_speedup": 2.0,
+            "summary": {
+                "finetune": {"speedup_vs_trainer": 2.5},
+                "gd": {"speedup_vs_trainer": 1.1, "ceiling_vs_trainer": 1.25},
+            },
+        },
+    )
     write(tmp_path, "eval_batching", {"speedup": 6.0, "target_speedup": 5.0, "identical_predictions": False})
     write(tmp_path, "chapter_times", {"chapters": {"01_a.ipynb": 100.0}, "total_seconds": 1500.0})
     trainer = {row.measure.split(":")[0]: row.met for row in performance.trainer_headlines(tmp_path)}
     assert trainer == {"finetune": True, "gd": False}
-    assert [row.value for row in performance.trainer_headlines(tmp_path)] == ["2.50×", "1.10× (any loop: at most 1.25×)"]
+    assert [row.value for row in performance.trainer_headlines(tmp_path)] == [
+        "2.50×",
+        "1.10× (any loop: at most 1.25×)",
+    ]
     assert performance.evaluation_headline(tmp_path).met is False  # fast, but the answers changed
     book = performance.book_headline(tmp_path)
     assert book.met is False and book.value == "25.0 min"
@@ -41,14 +53,38 @@ def test_gpu_estimate_groups_methods_of_equal_cost(tmp_path: Path) -> None:
     assert performance.gpu_estimate(tmp_path, {}) is None
 
     def row(method: str, gpus: int, grad: float, ref: float) -> dict:
-        return {"method": method, "gpus": gpus, "grad_seq/step": grad, "nograd_seq/step": ref, "TFLOP/step": 1630.3,
-                "s/step": 0.515, "run_s (40 steps)": 20.6, "GB/GPU formula": 22.12, "GB/GPU calibrated": 25.44,
-                "GB/GPU calibrated, copied ref": 25.44}  # fmt: skip
+        return {
+            "method": method,
+            "gpus": gpus,
+            "grad_seq/step": grad,
+            "nograd_seq/step": ref,
+            "TFLOP/step": 1630.3,
+            "s/step": 0.515,
+            "run_s (40 steps)": 20.6,
+            "GB/GPU formula": 22.12,
+            "GB/GPU calibrated": 25.44,
+            "GB/GPU calibrated, copied ref": 25.44,
+        }
 
-    checks = [{"method": m, "measured_step_vs_ga": r, "flop_model_step_vs_ga": 2.0, "tiny_formula_mib": f,
-               "tiny_rss_increase_mib_measured": 1.5 * f} for m, r, f in (("ga", 1.0, 60), ("gd", 2.2, 95))]  # fmt: skip
-    write(tmp_path, "gpu_estimate", {"derived": {"memory_calibration_factor": 1.5}, "checks": checks,
-                                      "rows": [row("gd", 8, 64, 0), row("ga", 1, 32, 0), row("po", 8, 64, 0)]})  # fmt: skip
+    checks = [
+        {
+            "method": m,
+            "measured_step_vs_ga": r,
+            "flop_model_step_vs_ga": 2.0,
+            "tiny_formula_mib": f,
+            "tiny_rss_increase_mib_measured": 1.5 * f,
+        }
+        for m, r, f in (("ga", 1.0, 60), ("gd", 2.2, 95))
+    ]
+    write(
+        tmp_path,
+        "gpu_estimate",
+        {
+            "derived": {"memory_calibration_factor": 1.5},
+            "checks": checks,
+            "rows": [row("gd", 8, 64, 0), row("ga", 1, 32, 0), row("po", 8, 64, 0)],
+        },
+    )
     estimate = performance.gpu_estimate(tmp_path, {"gd": "GD", "po": "PO"})
     assert [r[:3] for r in estimate.rows] == [["ga", "1", "32 + 0"], ["GD, PO", "8", "64 + 0"]]
     assert estimate.rows[1][3:] == ["1,630", "0.52", "21", "22.1", "25.4", "25.4"]

@@ -19,7 +19,6 @@ from pebench.unlearn import UnlearnConfig
 DATA = DatasetConfig(n_persons=4, n_events=2, n_real_persons=2, n_real_events=2, seed=0)
 
 
-
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
     """One intra-op thread: these models are tiny, and on a busy 2-core machine two OpenMP threads
@@ -28,6 +27,7 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
 
 def test_recipe_runs_stages_methods_and_metrics(tmp_path):
     dataset = PEBenchDataset.load(ensure_dataset(DATA, tmp_path / "run" / "data"))
@@ -59,9 +59,27 @@ def test_recipe_runs_stages_methods_and_metrics(tmp_path):
 
 def test_command_line_builds_the_config(tmp_path):
     config, out = parse_args(
-        ["--checkpoint", "some/llava", "--out", str(tmp_path), "--persons", "20", "--events", "5",
-         "--real-persons", "3", "--pretrain-steps", "0", "--lora-r", "8", "--shared-reference", "--methods", "ga", "npo"]
-    )  # fmt: skip
+        [
+            "--checkpoint",
+            "some/llava",
+            "--out",
+            str(tmp_path),
+            "--persons",
+            "20",
+            "--events",
+            "5",
+            "--real-persons",
+            "3",
+            "--pretrain-steps",
+            "0",
+            "--lora-r",
+            "8",
+            "--shared-reference",
+            "--methods",
+            "ga",
+            "npo",
+        ]
+    )
     assert out == tmp_path and config.pretrain is None
     assert (config.data.n_persons, config.data.n_events, config.data.n_real_persons) == (20, 5, 3)
     assert config.lora.r == 8 and config.unlearn.lora.shared_reference and config.methods == ("ga", "npo")

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 # -- parameters cells -----------------------------------------------------------------------------
-CELL = '''# Dataset parameters. None means the default.
+CELL = """# Dataset parameters. None means the default.
 n_persons = None  # fictitious persons
 n_events = 10
 
@@ -36,7 +36,7 @@ grid_cols: int = 5
 methods = ["ga", "npo"]  # which methods
 a = b = 0.5
 print("not a parameter")
-'''
+"""
 
 
 def test_parse_parameters_reads_names_defaults_and_comments() -> None:
@@ -46,7 +46,9 @@ def test_parse_parameters_reads_names_defaults_and_comments() -> None:
     assert params["n_persons"].description == "fictitious persons"
     # No comment of its own: the comment block above its group of assignments.
     assert params["n_events"].description == "Dataset parameters. None means the default."
-    assert params["grid_rows"].description == params["grid_cols"].description == "Figures: rows and columns of the grid."
+    assert (
+        params["grid_rows"].description == params["grid_cols"].description == "Figures: rows and columns of the grid."
+    )
     assert params["grid_cols"].default == "5"
     assert params["methods"].default == '["ga", "npo"]'
     assert params["methods"].description == "which methods"
@@ -98,9 +100,14 @@ def test_switcher_entries_newest_first_with_one_preferred() -> None:
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [(None, "/"), ("/", "/"), ("/pebench", "/pebench/"), ("/pebench/", "/pebench/"),
-     ("https://example.org/pebench", "https://example.org/pebench/")],
-)  # fmt: skip
+    [
+        (None, "/"),
+        ("/", "/"),
+        ("/pebench", "/pebench/"),
+        ("/pebench/", "/pebench/"),
+        ("https://example.org/pebench", "https://example.org/pebench/"),
+    ],
+)
 def test_base_url(given: str | None, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(site.BASE_URL_ENV, raising=False)
     assert site.normalize_base_url(given) == expected
@@ -156,8 +163,13 @@ def test_install_version_replaces_only_its_folder(tmp_path: Path) -> None:
 
 # -- provenance -----------------------------------------------------------------------------------
 def git(repo: Path, *args: str, date: str | None = None) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}  # fmt: skip
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
     if date:
         env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
     return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
@@ -173,7 +185,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_numbers_date_from_files_outside_git(repo: Path) -> None:
-    stamp = dt.datetime(2024, 5, 6, 12, tzinfo=dt.timezone.utc).timestamp()
+    stamp = dt.datetime(2024, 5, 6, 12, tzinfo=dt.UTC).timestamp()
     os.utime(repo / "notebooks" / "01_a.ipynb", (stamp, stamp))
     os.utime(repo / "notebooks" / "02_b.ipynb", (stamp - 86400 * 3, stamp - 86400 * 3))
     assert site.numbers_produced(repo) == (dt.date(2024, 5, 6), "files")
@@ -195,7 +207,7 @@ def test_numbers_date_from_the_commits_of_unchanged_chapters(repo: Path) -> None
 
     # A chapter re-executed but not committed: its file's date counts, and the commit is marked dirty.
     write_notebook(repo / "notebooks" / "01_a.ipynb", "seed = 2\n")
-    stamp = dt.datetime(2025, 7, 8, 12, tzinfo=dt.timezone.utc).timestamp()
+    stamp = dt.datetime(2025, 7, 8, 12, tzinfo=dt.UTC).timestamp()
     os.utime(repo / "notebooks" / "01_a.ipynb", (stamp, stamp))
     assert site.numbers_produced(repo) == (dt.date(2025, 7, 8), "files+git")
     assert site.provenance(repo).dirty
@@ -215,9 +227,16 @@ def test_footer_describes_the_chapters_recorded_numerics(tmp_path: Path) -> None
     """The machine line comes from the chapters' metadata; chapters from two machines say so."""
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "pyproject.toml").write_text("")
-    record = {"cpu_vendor": "GenuineIntel", "cpu_model": "Xeon", "cpu_vector_extensions": "avx512f",
-              "aten_kernels": "AVX2", "mkl_branch": "AVX2", "numerics_mode": "pinned",
-              "libraries": "torch=2.13.0+cpu,numpy=2.4.6", "fingerprint": "f" * 16}  # fmt: skip
+    record = {
+        "cpu_vendor": "GenuineIntel",
+        "cpu_model": "Xeon",
+        "cpu_vector_extensions": "avx512f",
+        "aten_kernels": "AVX2",
+        "mkl_branch": "AVX2",
+        "numerics_mode": "pinned",
+        "libraries": "torch=2.13.0+cpu,numpy=2.4.6",
+        "fingerprint": "f" * 16,
+    }
     for number, fingerprint in (("01", "f" * 16), ("02", "e" * 16)):
         nb = nbformat.v4.new_notebook()
         nb.metadata["pebench"] = {"numerics": {**record, "fingerprint": fingerprint}}
@@ -303,7 +322,9 @@ def test_citation_and_changelog_follow_the_version() -> None:
     assert cff["references"][0]["url"] == "https://arxiv.org/abs/2503.12545"
     assert cff["references"][0]["license"] == "CC-BY-4.0"
     citation = (ROOT / "book" / "citation.md").read_text()
-    assert re.search(rf"version\s*=\s*\{{{re.escape(version)}\}}", citation), "book/citation.md: companion BibTeX version"
+    assert re.search(rf"version\s*=\s*\{{{re.escape(version)}\}}", citation), (
+        "book/citation.md: companion BibTeX version"
+    )
     assert "eprint        = {2503.12545}" in citation
     assert re.search(rf"^## {re.escape(version)}\b", (ROOT / "CHANGELOG.md").read_text(), re.MULTILINE), (
         f"CHANGELOG.md has no section '## {version}': say what changed in the numbers"

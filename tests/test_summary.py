@@ -25,8 +25,15 @@ from pebench.figures import save_figure, save_table
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_dataset.ipynb"
 # Uneven on purpose: two training pictures and one held-out picture per pair.
-SMALL = DatasetConfig(n_persons=4, n_events=3, n_real_persons=2, n_real_events=2,
-                      train_images_per_pair=2, heldout_images_per_pair=1, seed=3)  # fmt: skip
+SMALL = DatasetConfig(
+    n_persons=4,
+    n_events=3,
+    n_real_persons=2,
+    n_real_events=2,
+    train_images_per_pair=2,
+    heldout_images_per_pair=1,
+    seed=3,
+)
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +105,11 @@ def test_statistics_follow_the_config(dataset: PEBenchDataset) -> None:
         assert column["person questions"] == column["event questions"] == pairs * per_pair
         assert column["general questions"] == 2 * pairs * per_pair
         assert column["questions"] == 4 * pairs * per_pair
-    assert (stats["total"] == stats["fictitious"] + stats["real"]).drop(
-        ["image side (px)", "train images per pair", "held-out images per pair"]
-    ).all()
+    assert (
+        (stats["total"] == stats["fictitious"] + stats["real"])
+        .drop(["image side (px)", "train images per pair", "held-out images per pair"])
+        .all()
+    )
     assert stats.loc["images", "total"] == len(dataset.images)
     assert stats.loc["questions", "total"] == len(dataset.qa)
     assert (stats.loc["image side (px)"] == c.image_size).all()
@@ -114,8 +123,11 @@ def test_taxonomy_table_lists_exactly_the_datasets_events(dataset: PEBenchDatase
     for (domain, name), row in table.iterrows():
         event = dataset.events[row["event id"]]
         assert (event.domain, event.name, event.description, event.population) == (
-            domain, name, row["description"], row["population"]
-        )  # fmt: skip
+            domain,
+            name,
+            row["description"],
+            row["population"],
+        )
     assert table["population"].value_counts().to_dict() == {"fictitious": SMALL.n_events, "real": SMALL.n_real_events}
     order = [(d, n) for d, n, _ in all_events()]
     positions = [order.index(key) for key in table.index]

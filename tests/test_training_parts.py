@@ -39,8 +39,11 @@ def test_loop_minimises_and_is_deterministic():
         y = x @ torch.tensor([[1.0], [-2.0], [0.5]])
         batches = itertools.repeat((x, y))
         history = run_loop(
-            model, batches, lambda b: (((model(b[0]) - b[1]) ** 2).mean(), {}),
-            LoopConfig(steps=200, lr=0.05), progress=False,
+            model,
+            batches,
+            lambda b: (((model(b[0]) - b[1]) ** 2).mean(), {}),
+            LoopConfig(steps=200, lr=0.05),
+            progress=False,
         )
         return history[-1]["loss"], history
 

@@ -29,9 +29,12 @@ def fresh_results(small_pipeline: Pipeline, root: Path) -> Pipeline:
 def test_two_workers_give_the_same_numbers_as_one(small_pipeline: Pipeline, tmp_path: Path) -> None:
     settings = dict(ratio=0.25, unlearn=UnlearnConfig(steps=4), compare_to_oracle=False, progress=False)
     rows = arms(["finetune", "ga", "npo"])
-    serial = run_grid(fresh_results(small_pipeline, tmp_path / "serial"), rows, ["person"], [0, 1], workers=1, **settings)
-    parallel = run_grid(fresh_results(small_pipeline, tmp_path / "parallel"), rows, ["person"], [0, 1], workers=2,
-                        **settings)  # fmt: skip
+    serial = run_grid(
+        fresh_results(small_pipeline, tmp_path / "serial"), rows, ["person"], [0, 1], workers=1, **settings
+    )
+    parallel = run_grid(
+        fresh_results(small_pipeline, tmp_path / "parallel"), rows, ["person"], [0, 1], workers=2, **settings
+    )
     assert len(list((tmp_path / "parallel" / "results").glob("*.json"))) == 6  # all computed, none shared
     columns = ["method", "target", "seed", "metric", "value"]
     assert serial[columns].equals(parallel[columns])
@@ -40,8 +43,11 @@ def test_two_workers_give_the_same_numbers_as_one(small_pipeline: Pipeline, tmp_
 def test_base_seeds_replicate_the_base_model_and_the_forget_draw(small_pipeline: Pipeline, tmp_path: Path) -> None:
     """Two base seeds train two base models (own pretraining and fine-tuning) with their own forget
     draws; seed 0 is the pipeline's own model, read back rather than retrained."""
-    config = replace(small_pipeline.config, finetune=replace(small_pipeline.config.finetune, steps=4),
-                     pretrain=replace(small_pipeline.config.pretrain, steps=4))  # fmt: skip
+    config = replace(
+        small_pipeline.config,
+        finetune=replace(small_pipeline.config.finetune, steps=4),
+        pretrain=replace(small_pipeline.config.pretrain, steps=4),
+    )
     (tmp_path / "data").symlink_to(small_pipeline.root / "data", target_is_directory=True)
     pipeline = Pipeline(config, root=tmp_path)
     settings = dict(ratio=0.25, unlearn=UnlearnConfig(steps=2), compare_to_oracle=False, progress=False, workers=2)
@@ -49,8 +55,10 @@ def test_base_seeds_replicate_the_base_model_and_the_forget_draw(small_pipeline:
     assert sorted(results["base_seed"].unique()) == [0, 1]
     assert len(list((tmp_path / "models").glob("pretrain-*"))) == 2
     assert pipeline.has_finetuned()  # base seed 0 is the pipeline's own configuration
-    weights = [Pipeline(base_config(b, config), root=tmp_path)._finetune_path(frozenset()) / "model.safetensors"
-               for b in (0, 1)]  # fmt: skip
+    weights = [
+        Pipeline(base_config(b, config), root=tmp_path)._finetune_path(frozenset()) / "model.safetensors"
+        for b in (0, 1)
+    ]
     assert weights[0].read_bytes() != weights[1].read_bytes()  # two independently trained base models
     drawn = {b: ForgetSplit(pipeline.dataset, ForgetSpec("person", 0.25, b)).persons for b in (0, 1)}
     assert drawn[0] != drawn[1]  # each with its own forget draw
@@ -87,8 +95,9 @@ def test_base_models_trained_in_workers_equal_those_trained_here(small_pipeline:
     oracle = frozenset(ForgetSplit(small_pipeline.dataset, ForgetSpec("person", 0.25)).forget_qa_ids)
     for name, workers in (("serial", 1), ("parallel", 2)):
         pipeline = roots[name]
-        train_base_models([(pipeline, frozenset()), (pipeline, oracle), (pipeline, frozenset())], workers=workers,
-                          progress=False)  # fmt: skip
+        train_base_models(
+            [(pipeline, frozenset()), (pipeline, oracle), (pipeline, frozenset())], workers=workers, progress=False
+        )
     for exclude in (frozenset(), oracle):
         serial, parallel = (roots[name]._finetune_path(exclude) for name in ("serial", "parallel"))
         assert (serial / "model.safetensors").read_bytes() == (parallel / "model.safetensors").read_bytes()

@@ -82,8 +82,14 @@ def _draw_hair_back(pen: Pen, head: _Head, style: str, hair: RGB) -> None:
     """Hair that lies behind the face."""
     k = head.k
     if style == "long":
-        pen.rect(head.x - head.rx - 0.05 * k, head.y - head.ry - 0.03, head.x + head.rx + 0.05 * k,
-                 head.y + head.ry + 0.12 * k, hair, radius=0.08 * k)  # fmt: skip
+        pen.rect(
+            head.x - head.rx - 0.05 * k,
+            head.y - head.ry - 0.03,
+            head.x + head.rx + 0.05 * k,
+            head.y + head.ry + 0.12 * k,
+            hair,
+            radius=0.08 * k,
+        )
     elif style == "curly":
         for a in np.linspace(np.pi * 0.85, np.pi * 2.15, 9):
             x, y = head.x + (head.rx + 0.01) * np.cos(a), head.y + (head.ry + 0.01) * np.sin(a)

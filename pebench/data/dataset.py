@@ -32,8 +32,15 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 class PEBenchDataset:
     """Persons, events, images and QA items of one dataset folder, with simple filters."""
 
-    def __init__(self, root: Path, config: dict[str, Any], persons: list[Person], events: list[Event],
-                 images: list[ImageRecord], qa: list[QAItem]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        root: Path,
+        config: dict[str, Any],
+        persons: list[Person],
+        events: list[Event],
+        images: list[ImageRecord],
+        qa: list[QAItem],
+    ) -> None:
         self.root = Path(root)
         self.config = config
         self.persons = {p.person_id: p for p in persons}
@@ -94,13 +101,14 @@ class PEBenchDataset:
         person_ids = None if person_ids is None else set(person_ids)
         event_ids = None if event_ids is None else set(event_ids)
         return [
-            q for q in self.qa
+            q
+            for q in self.qa
             if (population is None or q.population == population)
             and (split is None or q.split == split)
             and (kind is None or q.kind == kind)
             and (person_ids is None or q.person_id in person_ids)
             and (event_ids is None or q.event_id in event_ids)
-        ]  # fmt: skip
+        ]
 
     def person_ids(self, population: str | None = None) -> list[str]:
         """Sorted ids of the persons of ``population`` (all when ``None``)."""

@@ -80,8 +80,14 @@ class DatasetConfig:
             value = getattr(self, field.name)
             if not isinstance(value, int) or isinstance(value, bool):
                 raise ValueError(f"{field.name} must be an int, got {value!r}")
-        for name in ("n_persons", "n_events", "n_real_persons", "n_real_events",
-                     "train_images_per_pair", "heldout_images_per_pair"):  # fmt: skip
+        for name in (
+            "n_persons",
+            "n_events",
+            "n_real_persons",
+            "n_real_events",
+            "train_images_per_pair",
+            "heldout_images_per_pair",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.seed < 0:
@@ -108,8 +114,12 @@ class DatasetConfig:
         the versions of the libraries it draws with, used as a cache folder name: editing the renderer
         or upgrading Pillow gives a new folder, never stale images."""
         payload = json.dumps(
-            {**self.to_dict(), "schema_version": SCHEMA_VERSION, "code": source_fingerprint(*GENERATOR_SOURCES),
-             "libraries": library_versions(*GENERATOR_LIBRARIES)},  # fmt: skip
+            {
+                **self.to_dict(),
+                "schema_version": SCHEMA_VERSION,
+                "code": source_fingerprint(*GENERATOR_SOURCES),
+                "libraries": library_versions(*GENERATOR_LIBRARIES),
+            },
             sort_keys=True,
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
@@ -177,9 +187,16 @@ def _plan(config: DatasetConfig) -> _Plan:
                     for _ in range(per_pair):
                         variation = sample_variation(_rng(config, "images", len(images)))
                         image_id = f"img{len(images):05d}"
-                        record = ImageRecord(image_id, person.person_id, event.event_id, split, population,
-                                             f"images/{image_id}.png", variation["shirt_colour"],
-                                             variation["object_count"])  # fmt: skip
+                        record = ImageRecord(
+                            image_id,
+                            person.person_id,
+                            event.event_id,
+                            split,
+                            population,
+                            f"images/{image_id}.png",
+                            variation["shirt_colour"],
+                            variation["object_count"],
+                        )
                         images.append(record)
                         variations.append(variation)
                         qa.extend(_qa_items(record, person, event, start=len(qa)))
@@ -194,8 +211,17 @@ def _qa_items(image: ImageRecord, person: Person, event: Event, start: int) -> l
         ("general", COUNT_QUESTION, COUNT_WORDS[image.object_count - 1]),
     )
     return [
-        QAItem(f"qa{start + i:06d}", image.image_id, kind, question, answer,
-               image.person_id, image.event_id, image.split, image.population)  # fmt: skip
+        QAItem(
+            f"qa{start + i:06d}",
+            image.image_id,
+            kind,
+            question,
+            answer,
+            image.person_id,
+            image.event_id,
+            image.split,
+            image.population,
+        )
         for i, (kind, question, answer) in enumerate(asked)
     ]
 
@@ -212,8 +238,12 @@ def _metadata(config: DatasetConfig, plan: _Plan) -> dict[str, Any]:
         "generator": GENERATOR,
         "config": config.to_dict(),
         "key": config.key(),
-        "counts": {"persons": len(plan.persons), "events": len(plan.events),
-                   "images": len(plan.images), "qa": len(plan.qa)},  # fmt: skip
+        "counts": {
+            "persons": len(plan.persons),
+            "events": len(plan.events),
+            "images": len(plan.images),
+            "qa": len(plan.qa),
+        },
     }
 
 
@@ -222,8 +252,9 @@ def _build(config: DatasetConfig, root: Path, progress: bool) -> None:
     attrs = {p.person_id: p.attributes for p in plan.persons}
     scenes = {e.event_id: e.scene for e in plan.events}
     (root / "images").mkdir()
-    for record, variation in tqdm(list(zip(plan.images, plan.variations)), desc="PEBench images",
-                                  unit="img", disable=not progress):  # fmt: skip
+    for record, variation in tqdm(
+        list(zip(plan.images, plan.variations)), desc="PEBench images", unit="img", disable=not progress
+    ):
         image = render_image(attrs[record.person_id], scenes[record.event_id], variation, config.image_size)
         image.save(root / record.file, format="PNG", optimize=False, compress_level=6)
     _write_jsonl(root / "persons.jsonl", plan.persons)

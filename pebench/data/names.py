@@ -14,9 +14,31 @@ from collections.abc import Collection
 import numpy as np
 
 _ONSETS = (
-    "b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z",
-    "br", "dr", "gr", "kr", "tr", "st", "th", "sh", "ch",
-)  # fmt: skip
+    "b",
+    "d",
+    "f",
+    "g",
+    "h",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "z",
+    "br",
+    "dr",
+    "gr",
+    "kr",
+    "tr",
+    "st",
+    "th",
+    "sh",
+    "ch",
+)
 _VOWELS = ("a", "e", "i", "o", "u", "a", "e", "i", "o", "ai", "ei", "ou")  # plain vowels twice as likely
 _CODAS = ("", "", "n", "r", "l", "s", "th", "x")
 

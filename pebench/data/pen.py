@@ -26,8 +26,9 @@ class Pen:
     def _width(self, width: float) -> int:
         return max(1, round(width * self.s))
 
-    def ellipse(self, x: float, y: float, rx: float, ry: float, fill: RGB | None,
-                outline: RGB | None = None, width: float = 0.0) -> None:  # fmt: skip
+    def ellipse(
+        self, x: float, y: float, rx: float, ry: float, fill: RGB | None, outline: RGB | None = None, width: float = 0.0
+    ) -> None:
         """Ellipse centred on (x, y) with half-axes rx, ry."""
         self.draw.ellipse(self._box(x, y, rx, ry), fill=fill, outline=outline, width=self._width(width))
 
@@ -44,10 +45,12 @@ class Pen:
         else:
             self.draw.rectangle(box, fill=fill)
 
-    def polygon(self, points: Sequence[tuple[float, float]], fill: RGB,
-                outline: RGB | None = None, width: float = 0.0) -> None:  # fmt: skip
-        self.draw.polygon([(x * self.s, y * self.s) for x, y in points], fill=fill, outline=outline,
-                          width=self._width(width))  # fmt: skip
+    def polygon(
+        self, points: Sequence[tuple[float, float]], fill: RGB, outline: RGB | None = None, width: float = 0.0
+    ) -> None:
+        self.draw.polygon(
+            [(x * self.s, y * self.s) for x, y in points], fill=fill, outline=outline, width=self._width(width)
+        )
 
     def line(self, points: Sequence[tuple[float, float]], fill: RGB, width: float) -> None:
         self.draw.line([(x * self.s, y * self.s) for x, y in points], fill=fill, width=self._width(width))

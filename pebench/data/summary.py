@@ -31,7 +31,7 @@ from PIL import Image
 from pebench.data import appearance, bust, render
 from pebench.data.dataset import PEBenchDataset
 from pebench.data.generate import DatasetConfig
-from pebench.data.schema import COUNT_WORDS, POPULATIONS, QA_KINDS, SHIRT_COLOURS, SPLITS
+from pebench.data.schema import POPULATIONS, QA_KINDS, SHIRT_COLOURS, SPLITS
 from pebench.data.taxonomy import all_events
 
 if TYPE_CHECKING:
@@ -105,10 +105,15 @@ def taxonomy_table(dataset: PEBenchDataset) -> pd.DataFrame:
     order = {(domain, name): i for i, (domain, name, _) in enumerate(all_events())}
     events = sorted(dataset.events.values(), key=lambda e: (order.get((e.domain, e.name), len(order)), e.event_id))
     rows = [
-        {"domain": e.domain, "event": e.name, "description": e.description, "population": e.population,
-         "event id": e.event_id}
+        {
+            "domain": e.domain,
+            "event": e.name,
+            "description": e.description,
+            "population": e.population,
+            "event id": e.event_id,
+        }
         for e in events
-    ]  # fmt: skip
+    ]
     table = pd.DataFrame(rows, columns=["domain", "event", "description", "population", "event id"])
     return table.set_index(["domain", "event"])
 
@@ -252,8 +257,9 @@ def generator_parameters(dataset: PEBenchDataset) -> pd.DataFrame:
     for key, span in ranges.items():
         if key not in _VARIATION_HIDDEN:
             rows.append(("per image", _VARIATION_LABELS.get(key, key), span))
-    rows.append(("per image", f"shirt colours ({len(SHIRT_COLOURS)}; asked by a general question)",
-                 _vocabulary(SHIRT_COLOURS)))  # fmt: skip
+    rows.append(
+        ("per image", f"shirt colours ({len(SHIRT_COLOURS)}; asked by a general question)", _vocabulary(SHIRT_COLOURS))
+    )
     return pd.DataFrame(rows, columns=["group", "parameter", "value"]).set_index(["group", "parameter"])
 
 
@@ -300,14 +306,30 @@ def benchmark_comparison(dataset: PEBenchDataset) -> pd.DataFrame:
         "this book",
     )
     rows = {
-        "MLLMU-Bench": ("fictitious (+ real celebrities)", "yes", "no", 1, _with_real(500, 153), "none", UNKNOWN,
-                        "Liu et al., NAACL 2025"),
+        "MLLMU-Bench": (
+            "fictitious (+ real celebrities)",
+            "yes",
+            "no",
+            1,
+            _with_real(500, 153),
+            "none",
+            UNKNOWN,
+            "Liu et al., NAACL 2025",
+        ),
         "CLEAR": ("fictitious", "yes", "no", 1, "200", "none", "≈3,700", "Dontsov et al., ACL Findings 2025"),
         "FIUBench": ("fictitious faces", "yes", "no", 1, UNKNOWN, "none", UNKNOWN, "Ma et al., ICLR 2025"),
-        "PEBench (paper)": ("fictitious (text-to-image)", "yes", "yes", 2, "200", "40", "8,000",
-                            "Xu et al., arXiv 2503.12545"),
+        "PEBench (paper)": (
+            "fictitious (text-to-image)",
+            "yes",
+            "yes",
+            2,
+            "200",
+            "40",
+            "8,000",
+            "Xu et al., arXiv 2503.12545",
+        ),
         "PEBench companion (this book)": companion,
-    }  # fmt: skip
+    }
     table = pd.DataFrame.from_dict(rows, orient="index", columns=list(_COMPARISON_COLUMNS))
     table.index.name = "benchmark"
     return table
@@ -324,14 +346,16 @@ def qa_examples(dataset: PEBenchDataset, image_ids: Sequence[str]) -> pd.DataFra
     for image_id in image_ids:
         image = dataset.images[image_id]
         for item in (q for q in dataset.qa if q.image_id == image_id):
-            rows.append({
-                "image": image_id,
-                "population": image.population,
-                "split": _SPLIT_LABELS[image.split],
-                "kind": item.kind,
-                "question": item.question,
-                "answer": item.answer,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "image": image_id,
+                    "population": image.population,
+                    "split": _SPLIT_LABELS[image.split],
+                    "kind": item.kind,
+                    "question": item.question,
+                    "answer": item.answer,
+                }
+            )
     return pd.DataFrame(rows, columns=["image", "population", "split", "kind", "question", "answer"])
 
 
@@ -404,8 +428,12 @@ def plot_sample_grid(
     """
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(person_ids), len(event_ids), squeeze=False,
-                             figsize=(1.55 * len(event_ids) + 0.9, 1.55 * len(person_ids) + 0.7))  # fmt: skip
+    fig, axes = plt.subplots(
+        len(person_ids),
+        len(event_ids),
+        squeeze=False,
+        figsize=(1.55 * len(event_ids) + 0.9, 1.55 * len(person_ids) + 0.7),
+    )
     for (r, pid), (c, eid) in itertools.product(enumerate(person_ids), enumerate(event_ids)):
         ax = axes[r][c]
         ax.imshow(_upscaled(dataset, _image_of(dataset, pid, eid, split), factor), interpolation="nearest")
@@ -418,8 +446,9 @@ def plot_sample_grid(
     return fig
 
 
-def plot_train_vs_heldout(dataset: PEBenchDataset, person_id: str, event_ids: Sequence[str], *,
-                          factor: int = 4) -> Figure:  # fmt: skip
+def plot_train_vs_heldout(
+    dataset: PEBenchDataset, person_id: str, event_ids: Sequence[str], *, factor: int = 4
+) -> Figure:
     """One person's training images (top row) against its held-out images (bottom row), per event.
 
     Why: held-out pictures show the same person in the same event but drawn with other nuisance
@@ -429,10 +458,13 @@ def plot_train_vs_heldout(dataset: PEBenchDataset, person_id: str, event_ids: Se
     """
     import matplotlib.pyplot as plt
 
-    rows = [(split, f"{_SPLIT_LABELS[split]}\n({'fine-tuned on' if split == 'train' else 'never trained on'})")
-            for split in SPLITS]  # fmt: skip
-    fig, axes = plt.subplots(len(rows), len(event_ids), squeeze=False,
-                             figsize=(1.55 * len(event_ids) + 1.0, 1.55 * len(rows) + 1.0))  # fmt: skip
+    rows = [
+        (split, f"{_SPLIT_LABELS[split]}\n({'fine-tuned on' if split == 'train' else 'never trained on'})")
+        for split in SPLITS
+    ]
+    fig, axes = plt.subplots(
+        len(rows), len(event_ids), squeeze=False, figsize=(1.55 * len(event_ids) + 1.0, 1.55 * len(rows) + 1.0)
+    )
     for (r, (split, label)), (c, eid) in itertools.product(enumerate(rows), enumerate(event_ids)):
         ax = axes[r][c]
         ax.imshow(_upscaled(dataset, _image_of(dataset, person_id, eid, split), factor), interpolation="nearest")
@@ -465,27 +497,45 @@ def plot_pipeline(counts: dict[str, int]) -> Figure:
     side = c["image_side"]
     # (row, column) -> (stage, title, body); rows run top to bottom, the middle row right to left.
     boxes = {
-        (0, 0): ("data", "1  Procedural descriptions",
-                 f"{c['persons']} fictitious + {c['real_persons']} \u201creal\u201d persons\n(name + look)\n"
-                 f"{c['events']} + {c['real_events']} events from {c['domains']} domains"),
+        (0, 0): (
+            "data",
+            "1  Procedural descriptions",
+            f"{c['persons']} fictitious + {c['real_persons']} \u201creal\u201d persons\n(name + look)\n"
+            f"{c['events']} + {c['real_events']} events from {c['domains']} domains",
+        ),
         (0, 1): ("data", "2  Images", f"{c['images']:,} drawings, {side} × {side} px\none person in one event each"),
-        (0, 2): ("data", "3  Train / held-out split + QA",
-                 f"{c['train_images']:,} train + {c['heldout_images']:,} held-out images\n"
-                 f"{c['questions']:,} questions\n(person, event, general)"),
-        (1, 2): ("train", "4  Pretraining",
-                 f"\u201creal\u201d population:\n{c['real_persons']} persons × {c['real_events']} events\n"
-                 f"{c['pretrain_questions']:,} questions incl. general ones"),
-        (1, 1): ("train", "5  Fine-tuning",
-                 f"fictitious population:\n{c['persons']} persons × {c['events']} events\n"
-                 f"{c['finetune_questions']:,} person + event questions\n(+ replayed pretraining ones)"),
+        (0, 2): (
+            "data",
+            "3  Train / held-out split + QA",
+            f"{c['train_images']:,} train + {c['heldout_images']:,} held-out images\n"
+            f"{c['questions']:,} questions\n(person, event, general)",
+        ),
+        (1, 2): (
+            "train",
+            "4  Pretraining",
+            f"\u201creal\u201d population:\n{c['real_persons']} persons × {c['real_events']} events\n"
+            f"{c['pretrain_questions']:,} questions incl. general ones",
+        ),
+        (1, 1): (
+            "train",
+            "5  Fine-tuning",
+            f"fictitious population:\n{c['persons']} persons × {c['events']} events\n"
+            f"{c['finetune_questions']:,} person + event questions\n(+ replayed pretraining ones)",
+        ),
         (1, 0): ("model", "6  Finetune model", "knows every fictitious\nperson and event\n(before unlearning)"),
-        (2, 0): ("unlearn", "7  Unlearning",
-                 "forget persons, events or both\nGA · GD · KL · PO · NPO\n+ balanced (joint)"),
-        (2, 1): ("unlearn", "8  Metrics",
-                 f"efficacy (train images)\ngenerality ({c['heldout_questions']:,} held-out questions)\n"
-                 "retain · scope · real · world fact"),
+        (2, 0): (
+            "unlearn",
+            "7  Unlearning",
+            "forget persons, events or both\nGA · GD · KL · PO · NPO\n+ balanced (joint)",
+        ),
+        (2, 1): (
+            "unlearn",
+            "8  Metrics",
+            f"efficacy (train images)\ngenerality ({c['heldout_questions']:,} held-out questions)\n"
+            "retain · scope · real · world fact",
+        ),
         (2, 2): ("model", "Goal model", "fine-tuned again\nwithout the forget set\n(retrain oracle)"),
-    }  # fmt: skip
+    }
     width, height, dx, dy = 3.3, 1.55, 4.1, 2.3
 
     def centre(cell: tuple[int, int]) -> tuple[float, float]:
@@ -494,9 +544,17 @@ def plot_pipeline(counts: dict[str, int]) -> Figure:
     fig, ax = plt.subplots(figsize=(11.5, 6.6))
     for cell, (stage, title, body) in boxes.items():
         x, y = centre(cell)
-        ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
-                                    boxstyle="round,pad=0.02,rounding_size=0.15",
-                                    facecolor=_STAGE_COLOURS[stage], edgecolor="#555555", linewidth=1.0))  # fmt: skip
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - width / 2, y - height / 2),
+                width,
+                height,
+                boxstyle="round,pad=0.02,rounding_size=0.15",
+                facecolor=_STAGE_COLOURS[stage],
+                edgecolor="#555555",
+                linewidth=1.0,
+            )
+        )
         ax.text(x, y + height / 2 - 0.2, title, ha="center", va="top", fontsize=10.5, fontweight="bold")
         ax.text(x, y - 0.12, body, ha="center", va="center", fontsize=9, linespacing=1.35)
 
@@ -512,15 +570,40 @@ def plot_pipeline(counts: dict[str, int]) -> Figure:
         else:
             start = (xa + width / 2 * 0.6, ya - height / 2)
             end = (xb - width / 2 * 0.6, yb + height / 2)
-        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=16, linewidth=1.4,
-                                     color="#333333", connectionstyle=f"arc3,rad={rad}"))  # fmt: skip
+        ax.add_patch(
+            FancyArrowPatch(
+                start,
+                end,
+                arrowstyle="-|>",
+                mutation_scale=16,
+                linewidth=1.4,
+                color="#333333",
+                connectionstyle=f"arc3,rad={rad}",
+            )
+        )
         if label:
             # Below-left of the arrow's middle: clear of a line that falls to the right.
-            ax.text((start[0] + end[0]) / 2 - 0.1, (start[1] + end[1]) / 2 - 0.08, label, fontsize=8.5,
-                    style="italic", ha="right", va="top", color="#333333")  # fmt: skip
+            ax.text(
+                (start[0] + end[0]) / 2 - 0.1,
+                (start[1] + end[1]) / 2 - 0.08,
+                label,
+                fontsize=8.5,
+                style="italic",
+                ha="right",
+                va="top",
+                color="#333333",
+            )
 
-    for a, b in [((0, 0), (0, 1)), ((0, 1), (0, 2)), ((0, 2), (1, 2)), ((1, 2), (1, 1)), ((1, 1), (1, 0)),
-                 ((1, 0), (2, 0)), ((2, 0), (2, 1)), ((2, 2), (2, 1))]:  # fmt: skip
+    for a, b in [
+        ((0, 0), (0, 1)),
+        ((0, 1), (0, 2)),
+        ((0, 2), (1, 2)),
+        ((1, 2), (1, 1)),
+        ((1, 1), (1, 0)),
+        ((1, 0), (2, 0)),
+        ((2, 0), (2, 1)),
+        ((2, 2), (2, 1)),
+    ]:
         arrow(a, b)
     arrow((1, 1), (2, 2), "retrain without the forget set")
     ax.set_xlim(-width / 2 - 0.2, 2 * dx + width / 2 + 0.2)

@@ -43,9 +43,15 @@ LLAVA15_CHAT_TEMPLATE = (
 
 #: A LLaVA-1.5-shaped tiny model: 48 px images in 16 px patches (9 image tokens; real: 336/14, 576).
 LLAVA15_STYLE_SPEC = TinyLlavaSpec(
-    image_size=48, patch_size=16, vision_hidden=64, vision_layers=2, text_hidden=64, text_layers=2,
-    attention_heads=2, max_positions=256,
-)  # fmt: skip
+    image_size=48,
+    patch_size=16,
+    vision_hidden=64,
+    vision_layers=2,
+    text_hidden=64,
+    text_layers=2,
+    attention_heads=2,
+    max_positions=256,
+)
 
 
 def build_bpe_tokenizer(texts: Iterable[str], vocab_size: int = 512) -> PreTrainedTokenizerFast:

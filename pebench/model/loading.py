@@ -89,4 +89,3 @@ def save_model(
         shutil.rmtree(target)
     os.replace(staging, target)
     return target
-

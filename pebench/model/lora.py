@@ -112,7 +112,9 @@ def apply_lora(model: torch.nn.Module, settings: LoraSettings) -> PeftModel:
     available = language_model_linear_names(model)
     unknown = sorted(set(settings.target_modules) - available)
     if unknown:
-        raise ValueError(f"target_modules {unknown} are not linear layers of the language model; allowed: {sorted(available)}")
+        raise ValueError(
+            f"target_modules {unknown} are not linear layers of the language model; allowed: {sorted(available)}"
+        )
     if settings.gradient_checkpointing:
         # Non-re-entrant checkpointing gives adapters their gradients even with frozen embeddings;
         # input grads make re-entrant checkpointing (which a user may switch on) safe as well.
@@ -131,7 +133,9 @@ def apply_lora(model: torch.nn.Module, settings: LoraSettings) -> PeftModel:
         peft_model = get_peft_model(model, config)
     trainable = sum(p.numel() for p in peft_model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in peft_model.parameters())
-    logger.info("LoRA r=%d: %d trainable of %d parameters (%.2f%%)", settings.r, trainable, total, 100 * trainable / total)
+    logger.info(
+        "LoRA r=%d: %d trainable of %d parameters (%.2f%%)", settings.r, trainable, total, 100 * trainable / total
+    )
     return peft_model
 
 

@@ -45,9 +45,7 @@ class TinyLlavaSpec:
             if value < 1:
                 raise ValueError(f"{name} must be >= 1, got {value}")
         if self.image_size % self.patch_size:
-            raise ValueError(
-                f"image_size must be a multiple of patch_size={self.patch_size}, got {self.image_size}"
-            )
+            raise ValueError(f"image_size must be a multiple of patch_size={self.patch_size}, got {self.image_size}")
         for name in ("vision_hidden", "text_hidden"):
             if getattr(self, name) % self.attention_heads:
                 raise ValueError(f"{name} must be divisible by attention_heads={self.attention_heads}")
