@@ -28,6 +28,7 @@ working-directory-independent way to reach files at the repository root.
 from __future__ import annotations
 
 import argparse
+import ast
 import logging
 import os
 import re
@@ -106,16 +107,77 @@ def select_chapters(numbers: Iterable[str | int], chapters: Sequence[Path]) -> l
 
 
 def parse_parameter(value: str) -> Any:
-    """A command-line parameter value as papermill's own ``-p`` reads it: True/False/None, int, float, else str."""
+    """A command-line parameter value as papermill's own ``-p`` reads it: True/False/None, int, float,
+    else str; and, unlike papermill, a list or dict written as a Python literal (``'["gd", "kl"]'``),
+    which papermill would pass on as a string to be iterated character by character."""
     constants = {"True": True, "False": False, "None": None}
     if value in constants:
         return constants[value]
+    if value.strip().startswith(("[", "{", "(")):
+        try:
+            return ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            raise ValueError(f"{value!r} looks like a list or dict but is not a valid Python literal") from None
     for kind in (int, float):
         try:
             return kind(value)
         except ValueError:
             pass
     return value
+
+
+#: The kinds of value a parameter may take, by the kind of its default (an int is a valid float).
+_COMPATIBLE = {bool: (bool,), int: (int,), float: (int, float), str: (str,), list: (list, tuple), dict: (dict,)}
+
+
+def check_parameters(chapter: str | os.PathLike[str], given: Mapping[str, Any]) -> None:
+    """Fail before any kernel starts if a parameter is not one of ``chapter``'s, or not of the kind
+    of its default (a number where the default is a number, a list where it is a list; a default of
+    ``None`` accepts anything). The error names the parameter, the chapter and what it accepts."""
+    from pebench.site import chapter_parameters  # the parameters cell parser
+
+    defaults = {p.name: p.default for p in chapter_parameters(chapter)}
+    name = Path(chapter).name
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise ValueError(
+            f"chapter {name} has no parameter {', '.join(map(repr, unknown))}; "
+            f"its parameters: {', '.join(defaults) or 'none'}"
+        )
+    for key, value in given.items():
+        try:
+            default = ast.literal_eval(defaults[key])
+        except (ValueError, SyntaxError):
+            continue  # an expression, not a literal: nothing to compare with
+        if default is None or value is None:
+            continue
+        allowed = _COMPATIBLE.get(type(default), (type(default),))
+        if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+            raise ValueError(
+                f"parameter {key!r} of chapter {name} must be a {type(default).__name__} like its default "
+                f"{defaults[key]}, got {value!r}"
+            )
+        _check_names(key, value)
+
+
+def _check_names(key: str, value: Any) -> None:
+    """Method and target names (one, a list, or the keys of a dict) must be registered ones."""
+    from pebench.experiment import method_names  # the registries: only when parameters are checked
+    from pebench.targets import TARGETS
+
+    registry = {
+        "methods": method_names(),
+        "figure_method": method_names(),
+        "betas": method_names(),
+        "targets": TARGETS,
+        "budget_targets": TARGETS,
+    }.get(key)
+    if registry is None:
+        return
+    names = [value] if isinstance(value, str) else list(value)
+    for entry in names:
+        if entry not in registry:
+            raise ValueError(f"parameter {key!r}: {entry!r} is not one of {registry}")
 
 
 def strip_injected_parameters(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -356,7 +418,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    parameters = {name: parse_parameter(value) for name, value in getattr(args, "parameter", None) or []}
+    try:
+        parameters = {name: parse_parameter(value) for name, value in getattr(args, "parameter", None) or []}
+    except ValueError as error:
+        log.error("%s", error)
+        return 2
     if args.command == "warm":
         try:
             warm_shared_models()
@@ -371,12 +437,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             for chapter in chapters:
                 log.info("chapter %s: %s", chapter_number(chapter), chapter)
             return 0
-        # Check the selection before running anything, so that a typo fails at once.
-        if args.only:
-            select_chapters(args.only, chapters)
+        # Check the selection and the parameters before running anything, so that a typo fails at once.
+        for chapter in select_chapters(args.only, chapters) if args.only else chapters:
+            check_parameters(chapter, parameters)
         if not chapters:
             raise FileNotFoundError(f"no chapter notebooks (NN_*.ipynb) in {folder}")
-    except (FileNotFoundError, UnknownChapterError) as error:
+    except (FileNotFoundError, UnknownChapterError, ValueError) as error:
         log.error("%s", error)
         return 2
     try:

@@ -265,10 +265,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _hyperparameters(pairs: Sequence[Sequence[str]]) -> dict[str, Any]:
+def _parse_parameters(pairs: Sequence[Sequence[str]]) -> dict[str, Any]:
+    """``-p``/``-H NAME VALUE`` pairs, values read as papermill reads them (lists as literals)."""
     from pebench.chapters import parse_parameter
 
-    return {name: parse_parameter(value) for name, value in pairs}
+    try:
+        return {name: parse_parameter(value) for name, value in pairs}
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def format_metrics(metrics: dict[str, float]) -> str:
@@ -289,7 +293,7 @@ def cmd_unlearn(args: argparse.Namespace) -> int:
     from pebench.targets import ForgetSpec
     from pebench.unlearn import UnlearnConfig
 
-    hyperparameters = _hyperparameters(args.hyperparameter)
+    hyperparameters = _parse_parameters(args.hyperparameter)
     defaults = UnlearnConfig()
     try:
         experiment = Experiment(
@@ -330,15 +334,12 @@ def cmd_unlearn(args: argparse.Namespace) -> int:
 
 
 def _chapter_parameters(chapter: Path, given: dict[str, Any]) -> None:
-    from pebench.site import chapter_parameters
+    from pebench.chapters import check_parameters
 
-    known = [p.name for p in chapter_parameters(chapter)]
-    unknown = sorted(set(given) - set(known))
-    if unknown:
-        raise UsageError(
-            f"chapter {chapter.name} has no parameter {', '.join(map(repr, unknown))}; "
-            f"its parameters: {', '.join(known) or 'none'}"
-        )
+    try:
+        check_parameters(chapter, given)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def _chapters(numbers: Sequence[str] | None) -> list[Path]:
@@ -370,10 +371,8 @@ def _run_chapters(
 
 def cmd_run_chapter(args: argparse.Namespace) -> int:
     """Execute one chapter with papermill, in place (or into ``--output``), with ``-p`` overrides."""
-    from pebench.chapters import parse_parameter
-
     (chapter,) = _chapters([args.chapter])
-    parameters = {name: parse_parameter(value) for name, value in args.parameter}
+    parameters = _parse_parameters(args.parameter)
     _chapter_parameters(chapter, parameters)
     _run_chapters([chapter], parameters, args, output=args.output)
     print(f"executed {chapter.name} -> {args.output or chapter}")

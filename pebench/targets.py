@@ -16,6 +16,7 @@ question on an image that shows a forget target, so scope stays a genuine held-o
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -42,8 +43,10 @@ class ForgetSpec:
     def __post_init__(self) -> None:
         if self.target not in TARGETS:
             raise ValueError(f"target must be one of {TARGETS}, got {self.target!r}")
-        if not 0.0 < self.ratio < 1.0:
-            raise ValueError(f"ratio must be in (0, 1) (exclusive), got {self.ratio}")
+        if isinstance(self.ratio, bool) or not isinstance(self.ratio, numbers.Real) or not 0.0 < self.ratio < 1.0:
+            raise ValueError(f"ratio must be a number in (0, 1) (exclusive), got {self.ratio!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral):
+            raise ValueError(f"seed must be an integer, got {self.seed!r}")
 
     @property
     def kinds(self) -> tuple[str, ...]:

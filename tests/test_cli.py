@@ -106,6 +106,14 @@ def test_console_script(tmp_path: Path) -> None:
         (["run-chapter", "02", "-p", "no_such_parameter", "1"], ["has no parameter 'no_such_parameter'", "seed"]),
         (["frobnicate"], ["invalid choice"]),
         (["verify", "--only", "99"], ["no chapter '99'", "available chapters"]),
+        (
+            ["run-chapter", "03", "-p", "forget_ratio", "abc"],
+            ["'forget_ratio'", "must be a float like its default 0.1", "'abc'"],
+        ),
+        (["run-chapter", "03", "-p", "methods", '["zz"]'], ["'methods'", "'zz' is not one of", "'npo'"]),
+        (["run-chapter", "03", "-p", "methods", '["zz"'], ["not a valid Python literal"]),
+        (["run-chapter", "03", "-p", "seeds", "3"], ["'seeds'", "must be a list like its default"]),
+        (["run-chapter", "07", "-p", "figure_method", "sgd"], ["'figure_method'", "'sgd' is not one of"]),
         (["verify", "--show", "0"], ["argument --show"]),
     ],
 )
