@@ -24,6 +24,8 @@ from pebench.unlearn import METHODS, UnlearnConfig, make_method, unlearn
 logger = logging.getLogger(__name__)
 
 BOUNDS = ("finetune", "retrain")
+#: The bounds' display names: the paper's Finetune row and its Goal row (the retrain oracle).
+BOUND_LABELS = {"finetune": "Finetune", "retrain": "Goal (retrain)"}
 #: The modules whose code determines a result beyond the base models (part of its cache key).
 RESULT_SOURCES = ("inference.py", "unlearn", "metrics", "targets.py", "experiment.py")
 

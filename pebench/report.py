@@ -313,17 +313,8 @@ def sweep_table(frame: pd.DataFrame, sweep: str) -> pd.DataFrame:
     return table
 
 
-#: One colour per method's display name, the same in every figure (grey is kept for references).
-METHOD_COLOURS = {
-    "GA": "C1",
-    "GD": "C2",
-    "KL": "C3",
-    "PO": "C4",
-    "NPO": "C5",
-    "SimNPO": "C6",
-    "RMU": "C0",
-    "Balanced": "C8",
-}
+#: One colour per method's display name, the same in every figure (set on each method's class).
+METHOD_COLOURS = {method.label: method.colour for method in METHODS.values()}
 
 
 def sweep_highlights(

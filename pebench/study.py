@@ -15,26 +15,19 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from pebench.experiment import Experiment
+from pebench.experiment import BOUND_LABELS, Experiment
 from pebench.pipeline import Pipeline, base_config
 from pebench.targets import ForgetSpec
-from pebench.unlearn import UnlearnConfig
+from pebench.unlearn import METHODS, UnlearnConfig
 from pebench.workers import run_experiments
 
 logger = logging.getLogger(__name__)
 
-#: Display names in the order of the paper's tables (bounds first and last).
+#: Display names in the order of the paper's tables (bounds first and last), from the method classes.
 LABELS = {
-    "finetune": "Finetune",
-    "ga": "GA",
-    "gd": "GD",
-    "kl": "KL",
-    "po": "PO",
-    "npo": "NPO",
-    "simnpo": "SimNPO",
-    "rmu": "RMU",
-    "balanced": "Balanced",
-    "retrain": "Goal (retrain)",
+    "finetune": BOUND_LABELS["finetune"],
+    **{name: method.label for name, method in METHODS.items()},
+    "retrain": BOUND_LABELS["retrain"],
 }
 
 

@@ -167,3 +167,11 @@ def test_method_forgets_and_keeps_scope(small_pipeline, name):
     assert after["person_efficacy"] >= before["person_efficacy"] + 0.5, after
     kept = after["event_scope"] if target == "person" else after["person_retain"]
     assert kept > 0.2, after
+
+
+def test_every_method_carries_its_display_name_and_colour():
+    """Tables and figures take a method's label and colour from its class: one place per method."""
+    labels = [method.label for method in METHODS.values()]
+    colours = [method.colour for method in METHODS.values()]
+    assert len(set(labels)) == len(labels) and len(set(colours)) == len(colours)
+    assert all(colour.startswith("C") for colour in colours)

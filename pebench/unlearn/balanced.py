@@ -21,6 +21,8 @@ class Balanced(UnlearningMethod):
     """``sum_k w_k * forget_loss_k + retain term of base``, ``w_k = mean_j |L_j| / |L_k|`` (detached)."""
 
     name = "balanced"
+    label = "Balanced"
+    colour = "C8"
     balances_kinds = True
 
     def __init__(self, base: str = "gd", **base_hyperparameters: float) -> None:

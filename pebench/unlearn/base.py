@@ -45,6 +45,10 @@ class UnlearningMethod(ABC):
 
     #: Registry name, e.g. ``"npo"``.
     name: ClassVar[str]
+    #: Display name in tables and figures, e.g. ``"NPO"``.
+    label: ClassVar[str]
+    #: Matplotlib colour of the method in every figure (``"C0"``..``"C9"``; grey is kept for references).
+    colour: ClassVar[str]
     #: Whether the method descends on retain data (needs ``batch.retain``).
     uses_retain: ClassVar[bool] = False
     #: Whether the method compares against the frozen pre-unlearning model.

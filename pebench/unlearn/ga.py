@@ -17,6 +17,8 @@ class GradientAscent(UnlearningMethod):
     """Minimises ``-NLL(forget)``. Fast and blunt: nothing holds the rest of the model in place."""
 
     name = "ga"
+    label = "GA"
+    colour = "C1"
 
     def __init__(self) -> None:
         super().__init__(retain_weight=0.0)

@@ -13,6 +13,8 @@ class GradientDifference(UnlearningMethod):
     """Minimises ``-NLL(forget) + retain_weight * NLL(retain)``."""
 
     name = "gd"
+    label = "GD"
+    colour = "C2"
     uses_retain = True
 
     def forget_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:

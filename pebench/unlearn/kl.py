@@ -28,6 +28,8 @@ class KLMinimization(UnlearningMethod):
     """Minimises ``-NLL(forget) + retain_weight * KL(reference || model)`` on retain answers."""
 
     name = "kl"
+    label = "KL"
+    colour = "C3"
     uses_retain = True
     uses_reference = True
 

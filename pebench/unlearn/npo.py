@@ -19,6 +19,8 @@ class NegativePreferenceOptimization(UnlearningMethod):
     """
 
     name = "npo"
+    label = "NPO"
+    colour = "C5"
     uses_retain = True
     uses_reference = True
 

@@ -17,6 +17,8 @@ class PreferenceOptimization(UnlearningMethod):
     """
 
     name = "po"
+    label = "PO"
+    colour = "C4"
     uses_retain = True
     uses_refusals = True
 

@@ -23,6 +23,8 @@ class RepresentationMisdirection(UnlearningMethod):
     """Minimises ``MSE(h_l(forget), steering * u) + retain_weight * MSE(h_l(retain), h_l^ref(retain))``."""
 
     name = "rmu"
+    label = "RMU"
+    colour = "C0"
     uses_retain = True
     uses_reference = True
 

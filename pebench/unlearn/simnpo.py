@@ -18,6 +18,8 @@ class SimNPO(UnlearningMethod):
     """
 
     name = "simnpo"
+    label = "SimNPO"
+    colour = "C6"
     uses_retain = True
 
     def __init__(self, beta: float = 2.5, gamma: float = 0.0, retain_weight: float = 1.0) -> None:
