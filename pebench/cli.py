@@ -41,25 +41,6 @@ import pebench
 log = logging.getLogger("pebench")
 
 #: The order the metrics are printed in (the glossary's); others follow alphabetically.
-METRIC_ORDER = (
-    "person_efficacy",
-    "person_generality",
-    "person_retain",
-    "event_scope",
-    "event_elsewhere",
-    "event_efficacy",
-    "event_generality",
-    "event_retain",
-    "person_scope",
-    "person_elsewhere",
-    "real",
-    "world_fact",
-    "person_refusal",
-    "event_refusal",
-    "mia_loss_auc",
-    "mia_min_k_auc",
-    "forget_quality",
-)
 
 
 class UsageError(Exception):
@@ -277,7 +258,10 @@ def _parse_parameters(pairs: Sequence[Sequence[str]]) -> dict[str, Any]:
 
 def format_metrics(metrics: dict[str, float]) -> str:
     """The metrics as a two-column text table, in the glossary's order."""
-    names = [m for m in METRIC_ORDER if m in metrics] + sorted(set(metrics) - set(METRIC_ORDER))
+    from pebench.metrics.catalog import metric_names
+
+    order = metric_names()
+    names = [m for m in order if m in metrics] + sorted(set(metrics) - set(order))
     width = max(len("metric"), *(len(n) for n in names)) if names else len("metric")
     lines = [f"{'metric':<{width}}  value", f"{'-' * width}  -----"]
     for name in names:

@@ -145,6 +145,33 @@ class ParametersDirective(SphinxDirective):
         return result
 
 
+class MetricsDirective(SphinxDirective):
+    """``pebench-metrics``: the catalog of metrics (:data:`pebench.metrics.catalog.CATALOG`) as a
+    table, each row linking to its definition on the page."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from pebench.metrics.catalog import CATALOG
+
+        rows = []
+        for metric in CATALOG:
+            link = addnodes.pending_xref(
+                "", refdomain="std", reftype="ref", reftarget=metric.anchor, refexplicit=True, refwarn=True
+            )
+            link += nodes.literal(text=", ".join(metric.names()))
+            rows.append(
+                [
+                    link,
+                    nodes.Text(metric.column or "–"),
+                    nodes.Text(metric.scorer),
+                    nodes.Text(metric.direction),
+                    nodes.Text(metric.description),
+                ]
+            )
+        return [_table(["metric", "paper's column", "scored by", "higher =", "measures"], rows, [18, 10, 27, 10, 35])]
+
+
 class BenchmarksDirective(SphinxDirective):
     """``pebench-benchmarks``: each performance target with the value ``benchmarks/`` measured."""
 
@@ -382,6 +409,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("warn-missing-reference", allow_importable)
     app.add_directive("pebench-parameters", ParametersDirective)
     app.add_directive("pebench-benchmarks", BenchmarksDirective)
+    app.add_directive("pebench-metrics", MetricsDirective)
     app.add_directive("pebench-gpu-smoke", GpuSmokeDirective)
     app.add_directive("pebench-gpu-estimate", GpuEstimateDirective)
     app.add_directive("pebench-api", ApiDirective)

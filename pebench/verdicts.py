@@ -12,12 +12,11 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from pebench.metrics.catalog import KINDS, table1_metrics
+
 REPRODUCED, PARTLY, NOT_REPRODUCED = "reproduced", "partly", "not at this scale"
 
-TABLE1_METRICS = {
-    "person": ("person_efficacy", "person_generality", "person_retain", "event_scope", "real", "world_fact"),
-    "event": ("event_efficacy", "event_generality", "event_retain", "person_scope", "real", "world_fact"),
-}
+TABLE1_METRICS = {target: table1_metrics(target) for target in KINDS}
 #: Differences smaller than this count as ties / noise (scores live in [0, 1]).
 TOLERANCE = 0.02
 

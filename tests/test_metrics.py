@@ -7,6 +7,7 @@ import pytest
 
 from pebench.experiment import Experiment, run_experiment
 from pebench.metrics import answer_quality, forget_quality, is_refusal, membership_auc, refusal_rate, suite
+from pebench.metrics.catalog import metric_names
 from pebench.metrics.suite import evaluation_groups
 from pebench.refusals import REFUSALS
 from pebench.targets import ForgetSpec, ForgetSplit
@@ -122,3 +123,4 @@ def test_evaluate_computes_each_column_from_the_prediction_table(small_pipeline,
     assert metrics["mia_loss_auc"] == metrics["mia_min_k_auc"] == 1.0  # forget items are all more likely
     assert metrics["forget_quality"] == pytest.approx(1.0)  # the same sample as the oracle's
     assert len(table) == table["qa_id"].nunique()  # each item answered once
+    assert set(metrics) <= set(metric_names())  # every metric is in the catalog

@@ -47,7 +47,7 @@ class UnlearningMethod(ABC):
     name: ClassVar[str]
     #: Display name in tables and figures, e.g. ``"NPO"``.
     label: ClassVar[str]
-    #: Matplotlib colour of the method in every figure (``"C0"``..``"C9"``; grey is kept for references).
+    #: Matplotlib colour of the method in every figure, one of ``C0`` to ``C9`` (grey is kept for references).
     colour: ClassVar[str]
     #: Whether the method descends on retain data (needs ``batch.retain``).
     uses_retain: ClassVar[bool] = False
