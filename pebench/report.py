@@ -36,7 +36,7 @@ from pebench.data import PEBenchDataset, QAItem
 from pebench.experiment import Experiment, run_experiment
 from pebench.metrics.refusal import is_refusal
 from pebench.metrics.text import exact_match, words
-from pebench.study import LABELS
+from pebench.study import method_label
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import METHODS, UnlearnConfig
 from pebench.workers import run_experiments
@@ -260,7 +260,7 @@ def run_sweep(
                 {
                     "sweep": point.sweep,
                     "x": point.x,
-                    "method": LABELS.get(point.method, point.method),
+                    "method": method_label(point.method),
                     "method_id": point.method,
                     "target": point.target,
                     "measure": measure,
@@ -313,10 +313,6 @@ def sweep_table(frame: pd.DataFrame, sweep: str) -> pd.DataFrame:
     return table
 
 
-#: One colour per method's display name, the same in every figure (set on each method's class).
-METHOD_COLOURS = {method.label: method.colour for method in METHODS.values()}
-
-
 def sweep_highlights(
     frame: pd.DataFrame,
     *,
@@ -351,9 +347,11 @@ def sweep_highlights(
 
 
 def _method_colours(methods: Sequence[str]) -> dict[str, str]:
-    """The colour of each display name (:data:`METHOD_COLOURS`; others cycle through the rest)."""
+    """The colour of each display name, the same in every figure (set on each method's class;
+    other names cycle through the rest)."""
     spare = iter(["C9", "C7", "C3", "C1"])
-    return {m: METHOD_COLOURS.get(m) or next(spare, "k") for m in methods}
+    registered = {method.label: method.colour for method in METHODS.values()}  # includes methods added later
+    return {m: registered.get(m) or next(spare, "k") for m in methods}
 
 
 def _tick_labels(part: pd.DataFrame, xs: Sequence[float], sweep: str) -> list[str]:

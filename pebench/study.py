@@ -23,13 +23,6 @@ from pebench.workers import run_experiments
 
 logger = logging.getLogger(__name__)
 
-#: Display names in the order of the paper's tables (bounds first and last), from the method classes.
-LABELS = {
-    "finetune": BOUND_LABELS["finetune"],
-    **{name: method.label for name, method in METHODS.items()},
-    "retrain": BOUND_LABELS["retrain"],
-}
-
 
 @dataclass(frozen=True)
 class Arm:
@@ -41,7 +34,19 @@ class Arm:
 
     @property
     def name(self) -> str:
-        return self.label or LABELS.get(self.method, self.method)
+        return self.label or method_label(self.method)
+
+
+def method_label(method: str) -> str:
+    """The display name of a bound or a registered method (read from its class when asked, so a
+    newly registered method has its label everywhere)."""
+    if method in BOUND_LABELS:
+        return BOUND_LABELS[method]
+    return METHODS[method].label if method in METHODS else method
+
+
+#: Display names in the order of the paper's tables (bounds first and last), from the method classes.
+LABELS = {method: method_label(method) for method in ("finetune", *METHODS, "retrain")}
 
 
 def arms(methods: Iterable[str]) -> list[Arm]:

@@ -11,9 +11,13 @@ import torch
 from pebench.encoding import Example, as_examples
 from pebench.experiment import Experiment
 from pebench.metrics import evaluate
+from pebench.pipeline import Pipeline
 from pebench.refusals import PERSON_REFUSALS
+from pebench.study import arms, run_grid
 from pebench.targets import ForgetSpec, ForgetSplit
+from pebench.train.stages import nll_loss
 from pebench.unlearn import METHODS, UnlearnBatch, UnlearnConfig, make_method, unlearn
+from pebench.unlearn.base import UnlearningMethod
 from pebench.unlearn.kl import answer_kl
 
 
@@ -175,3 +179,28 @@ def test_every_method_carries_its_display_name_and_colour():
     colours = [method.colour for method in METHODS.values()]
     assert len(set(labels)) == len(labels) and len(set(colours)) == len(colours)
     assert all(colour.startswith("C") for colour in colours)
+
+
+def test_a_method_added_the_documented_way_appears_in_a_grid(small_pipeline, tmp_path, monkeypatch):
+    """CONTRIBUTING.md's recipe: a class with a name, label, colour and loss, and its registration."""
+
+    class Toy(UnlearningMethod):
+        """Gradient ascent at half strength."""
+
+        name = "toy"
+        label = "Toy"
+        colour = "C9"
+
+        def forget_loss(self, model, batch):
+            return -0.5 * nll_loss(model, batch.forget)
+
+    monkeypatch.setitem(METHODS, "toy", Toy)  # what adding Toy to registry.py's tuple does
+    root = tmp_path / "artifacts"
+    root.mkdir()
+    for shared in ("data", "models"):
+        (root / shared).symlink_to(small_pipeline.root / shared, target_is_directory=True)
+    pipeline = Pipeline(small_pipeline.config, root=root)
+    settings = dict(ratio=0.25, unlearn=UnlearnConfig(steps=2), compare_to_oracle=False, workers=1, progress=False)
+    results = run_grid(pipeline, arms(["finetune", "toy"]), ["person"], [0], **settings)
+    assert list(dict.fromkeys(results["method"])) == ["Finetune", "Toy"]
+    assert make_method("toy").label == "Toy"
