@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from PIL import Image
 
 from pebench.cache import cache_key
 from pebench.data import PEBenchDataset, QAItem
 from pebench.experiment import Experiment, run_experiment
 from pebench.metrics.refusal import is_refusal
 from pebench.metrics.text import exact_match, words
+from pebench.plotting import bare, upscaled
 from pebench.study import method_label
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import METHODS, UnlearnConfig
@@ -503,14 +503,6 @@ def plot_tradeoff(
 
 
 # -- qualitative examples ------------------------------------------------------------------------
-def first_image(dataset: PEBenchDataset, person_id: str, event_id: str, split: str = "train") -> str:
-    """The first image (in dataset order) of ``person_id`` in ``event_id`` in ``split``."""
-    for image in dataset.images.values():
-        if image.person_id == person_id and image.event_id == event_id and image.split == split:
-            return image.image_id
-    raise KeyError(f"no {split} image of person {person_id} in event {event_id}")
-
-
 def figure_one_image(person_split: ForgetSplit, event_split: ForgetSplit) -> str:
     """The paper's Figure 1 image: the first forgotten person *in* the first forgotten event
     (sorted ids), on a training image.
@@ -522,7 +514,7 @@ def figure_one_image(person_split: ForgetSplit, event_split: ForgetSplit) -> str
     """
     if not person_split.persons or not event_split.events:
         raise ValueError("need a person-unlearning split with persons and an event-unlearning split with events")
-    return first_image(person_split.dataset, min(person_split.persons), min(event_split.events))
+    return person_split.dataset.first_image(min(person_split.persons), min(event_split.events))
 
 
 def question(dataset: PEBenchDataset, image_id: str, kind: str) -> QAItem:
@@ -724,12 +716,6 @@ def interference_examples(table: pd.DataFrame, baseline: str, labels: Sequence[s
     return counted.iloc[order[:n]]
 
 
-def upscaled(dataset: PEBenchDataset, image_id: str, factor: int = 6) -> np.ndarray:
-    """The image enlarged ``factor`` times with nearest-neighbour resampling (pixels stay visible)."""
-    image = dataset.image(image_id)
-    return np.asarray(image.resize((image.width * factor, image.height * factor), Image.NEAREST))
-
-
 #: Answer colours: the reference's words (still known) and anything else (forgotten, or damaged).
 _MATCH_COLOURS = {True: "#1f4e9c", False: "#b35900"}
 MARK_NOTE = (
@@ -742,13 +728,6 @@ def _mark(answer: str, reference: str) -> tuple[str, str]:
     """The answer with a ✓ (same words as the reference) or ✗, and its colour."""
     ok = bool(exact_match(answer, reference))
     return f"{'✓' if ok else '✗'} {answer if answer else '(empty answer)'}", _MATCH_COLOURS[ok]
-
-
-def _bare(ax: Any) -> None:
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
 
 
 def plot_answer_panel(
@@ -786,7 +765,7 @@ def plot_answer_panel(
     grid = fig.add_gridspec(1, 2, width_ratios=[1, 3.6], wspace=0.04, top=1 - 0.1 / height, bottom=0.4 / height)
     ax_image = fig.add_subplot(grid[0, 0])
     ax_image.imshow(upscaled(dataset, image_id, factor), interpolation="nearest")
-    _bare(ax_image)
+    bare(ax_image)
     image = dataset.images[image_id]
     split = "training" if image.split == "train" else "held-out"
     person, event = dataset.persons[image.person_id].name, dataset.events[image.event_id].name
@@ -866,7 +845,7 @@ def plot_answer_grid(
         ax = fig.add_subplot(grid[r, 0])
         ax.imshow(upscaled(dataset, row["image"], factor), interpolation="nearest")
         ax.set_anchor("N")
-        _bare(ax)
+        bare(ax)
         split = "training" if row["split"] == "train" else "held-out"
         ax.set_ylabel(caption(row) if caption else f"{row['kind']} question\n{split} image", fontsize=7.5)
         for c, ((text, colour), column) in enumerate(zip(cells[r], columns), start=1):

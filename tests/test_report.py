@@ -18,6 +18,7 @@ import pytest
 from pebench import report
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.experiment import Experiment
+from pebench.plotting import upscaled
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import UnlearnConfig
 
@@ -278,7 +279,7 @@ def test_answer_plots_draw_every_answer(dataset: PEBenchDataset) -> None:
     table = report.answer_table(dataset, items, _results(items, {"GD": lambda i: i.answer}))
     fig = report.plot_answer_grid(dataset, table, ["GD"])
     assert len(fig.axes) == 2 * 3
-    assert report.upscaled(dataset, image_id, 3).shape[:2] == tuple(3 * s for s in dataset.image(image_id).size)
+    assert upscaled(dataset, image_id, 3).shape[:2] == tuple(3 * s for s in dataset.image(image_id).size)
 
 
 def test_image_answers_and_grid_results(dataset: PEBenchDataset) -> None:

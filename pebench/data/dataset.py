@@ -78,6 +78,13 @@ class PEBenchDataset:
             if item.image_id not in self.images:
                 raise ValueError(f"qa item {item.qa_id} references unknown image {item.image_id}")
 
+    def first_image(self, person_id: str, event_id: str, split: str = "train") -> str:
+        """The first image (in dataset order) of ``person_id`` in ``event_id`` in ``split``."""
+        for image in self.images.values():
+            if image.person_id == person_id and image.event_id == event_id and image.split == split:
+                return image.image_id
+        raise KeyError(f"no {split} image of person {person_id} in event {event_id}")
+
     def image(self, image_id: str) -> Image.Image:
         """The RGB picture of ``image_id``, read once then kept in memory (do not modify it)."""
         if image_id not in self._pixels:

@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from PIL import Image
 
 from pebench.data import appearance, bust, render
 from pebench.data.dataset import PEBenchDataset
 from pebench.data.generate import DatasetConfig
 from pebench.data.schema import POPULATIONS, QA_KINDS, SHIRT_COLOURS, SPLITS
 from pebench.data.taxonomy import all_events
+from pebench.plotting import bare, upscaled
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -387,30 +387,9 @@ def pipeline_counts(dataset: PEBenchDataset) -> dict[str, int]:
 
 
 # -- figures -------------------------------------------------------------------------------------
-def _upscaled(dataset: PEBenchDataset, image_id: str, factor: int) -> np.ndarray:
-    """A copy of the image enlarged ``factor`` times with nearest-neighbour (the pixels stay visible)."""
-    image = dataset.image(image_id)
-    return np.asarray(image.resize((image.width * factor, image.height * factor), Image.NEAREST))
-
-
-def _image_of(dataset: PEBenchDataset, person_id: str, event_id: str, split: str) -> str:
-    """The first image of a (person, event) pair in ``split``."""
-    for image in dataset.images.values():
-        if image.person_id == person_id and image.event_id == event_id and image.split == split:
-            return image.image_id
-    raise KeyError(f"no {split} image of person {person_id} in event {event_id}")
-
-
 def _event_title(dataset: PEBenchDataset, event_id: str) -> str:
     event = dataset.events[event_id]
     return f"{textwrap.fill(event.name, 16)}\n({event.domain})"
-
-
-def _bare(ax: Any) -> None:
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
 
 
 def plot_sample_grid(
@@ -436,8 +415,8 @@ def plot_sample_grid(
     )
     for (r, pid), (c, eid) in itertools.product(enumerate(person_ids), enumerate(event_ids)):
         ax = axes[r][c]
-        ax.imshow(_upscaled(dataset, _image_of(dataset, pid, eid, split), factor), interpolation="nearest")
-        _bare(ax)
+        ax.imshow(upscaled(dataset, dataset.first_image(pid, eid, split), factor), interpolation="nearest")
+        bare(ax)
         if r == 0:
             ax.set_title(_event_title(dataset, eid), fontsize=9)
         if c == 0:
@@ -467,8 +446,8 @@ def plot_train_vs_heldout(
     )
     for (r, (split, label)), (c, eid) in itertools.product(enumerate(rows), enumerate(event_ids)):
         ax = axes[r][c]
-        ax.imshow(_upscaled(dataset, _image_of(dataset, person_id, eid, split), factor), interpolation="nearest")
-        _bare(ax)
+        ax.imshow(upscaled(dataset, dataset.first_image(person_id, eid, split), factor), interpolation="nearest")
+        bare(ax)
         if r == 0:
             ax.set_title(_event_title(dataset, eid), fontsize=9)
         if c == 0:
