@@ -80,11 +80,11 @@ def fingerprint_under(**env: str) -> str:
 
 
 #: What a machine's environment (or another CPU's automatic choices) could ask of ATen and MKL:
-#: every ATen capability level and MKL branch a machine of this project's kind may pick.
+#: every ATen capability level and every MKL branch a machine of this project's kind may pick, one
+#: at a time (each process costs a torch import).
 KERNEL_CHOICES = [
-    {"ATEN_CPU_CAPABILITY": aten, "MKL_CBWR": mkl}
-    for aten in ("default", "avx2", "avx512")
-    for mkl in ("AUTO", "AVX2", "COMPATIBLE")
+    *({"ATEN_CPU_CAPABILITY": aten} for aten in ("default", "avx2", "avx512")),
+    *({"MKL_CBWR": mkl} for mkl in ("AUTO", "AVX2", "COMPATIBLE")),
 ]
 
 
