@@ -326,6 +326,7 @@ def run_all(
     *,
     only: Iterable[str | int] | None = None,
     times_path: str | os.PathLike[str] | None = None,
+    progress: bool = False,
     **kwargs: Any,
 ) -> list[Path]:
     """Execute every chapter in ``directory`` (default: ``CHAPTERS_DIR``) in place, in order, stopping
@@ -333,7 +334,9 @@ def run_all(
     run to the given chapter numbers; other keyword arguments go to ``run_chapter``. With
     ``times_path`` (a full run at default parameters: the book build), the shared base models are
     trained first (:func:`warm_shared_models`) and the wall-clock seconds of that and of each chapter
-    are written there as JSON (the book's time budget is tracked in ``benchmarks/``)."""
+    are written there as JSON (the book's time budget is tracked in ``benchmarks/``). ``progress``
+    shows a bar over the chapters. The one loop that runs the book: ``pebench book`` and
+    ``python -m pebench.chapters run`` both call it."""
     folder = Path(directory) if directory is not None else chapters_dir()
     chapters = list_chapters(folder)
     if only is not None:
@@ -342,8 +345,12 @@ def run_all(
         raise FileNotFoundError(f"no chapter notebooks (NN_*.ipynb) in {folder}")
     shared = warm_shared_models() if times_path is not None else 0.0
     log.info("%d chapter(s) to run: %s", len(chapters), ", ".join(p.name for p in chapters))
+    from tqdm.auto import tqdm
+
     outputs, seconds = [], {}
-    for chapter in chapters:
+    bar = tqdm(chapters, desc="chapters", unit="chapter", disable=not progress, dynamic_ncols=True)
+    for chapter in bar:
+        bar.set_postfix_str(chapter.name)
         start = time.perf_counter()
         outputs.append(run_chapter(chapter, parameters=parameters, **kwargs))
         seconds[chapter.name] = round(time.perf_counter() - start, 1)

@@ -336,29 +336,14 @@ def _chapters(numbers: Sequence[str] | None) -> list[Path]:
         raise UsageError(str(error)) from None
 
 
-def _run_chapters(
-    chapters: Sequence[Path], parameters: dict[str, Any], args: argparse.Namespace, *, output: Path | None = None
-) -> dict[str, float]:
-    """Execute ``chapters`` in order; return each one's wall-clock seconds."""
-    from pebench.chapters import run_chapter
-
-    seconds = {}
-    with progress_bar(len(chapters), "chapters", enabled=not args.no_progress, unit="chapter") as bar:
-        for chapter in chapters:
-            bar.set_postfix_str(chapter.name)
-            start = time.perf_counter()
-            run_chapter(chapter, output, parameters, cwd=getattr(args, "cwd", None), log_output=args.log_output)
-            seconds[chapter.name] = round(time.perf_counter() - start, 1)
-            bar.update()
-    return seconds
-
-
 def cmd_run_chapter(args: argparse.Namespace) -> int:
     """Execute one chapter with papermill, in place (or into ``--output``), with ``-p`` overrides."""
     (chapter,) = _chapters([args.chapter])
     parameters = _parse_parameters(args.parameter)
     _chapter_parameters(chapter, parameters)
-    _run_chapters([chapter], parameters, args, output=args.output)
+    from pebench.chapters import run_chapter
+
+    run_chapter(chapter, args.output, parameters, cwd=args.cwd, log_output=args.log_output)
     print(f"executed {chapter.name} -> {args.output or chapter}")
     return 0
 
@@ -398,14 +383,12 @@ def cmd_book(args: argparse.Namespace) -> int:
     from pebench.site import build_site
 
     if not args.no_execute:
-        from pebench.chapters import times_path, warm_shared_models, write_times
+        from pebench import chapters
 
-        chapters = _chapters(args.only)
+        _chapters(args.only)  # a typo in --only fails before anything runs
         # The whole book at default parameters: its shared models first, and its time on record.
-        shared = warm_shared_models() if not args.only else 0.0
-        seconds = _run_chapters(chapters, {}, args)
-        if not args.only:
-            write_times(seconds, times_path(), shared_models_seconds=shared)
+        times = None if args.only else chapters.times_path()
+        chapters.run_all(only=args.only, times_path=times, progress=not args.no_progress, log_output=args.log_output)
     with progress_bar(1, "building the website", enabled=not args.no_progress) as bar:
         target = build_site(site=args.site, base_url=args.base_url)
         bar.update()
