@@ -587,7 +587,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Execute chapter NN (notebooks/NN_*.ipynb) with papermill through pebench.chapters: "
             "in place by default (a failed run leaves the notebook untouched), with -p "
             "overriding values of its parameters cell (names are checked against it).",
-            "example: pebench run-chapter 02 -p seed 1 -p finetune_steps 400",
+            "example: pebench run-chapter 02 -p seed 1 -p finetune_steps 300",
         ),
     )
     run.add_argument("chapter", metavar="NN", help="chapter number, e.g. 02 or 2")

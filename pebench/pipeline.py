@@ -223,7 +223,7 @@ def make_config(
 ) -> PipelineConfig:
     """``PipelineConfig()`` with the given chapter parameters overridden (``None`` keeps the default).
 
-    Chapters expose these as papermill parameters, so ``-p finetune_steps 400`` changes the
+    Chapters expose these as papermill parameters, so ``-p finetune_steps 300`` changes the
     fine-tuned model and, through the cache key, everything computed from it. ``seed`` reseeds
     everything at once: the dataset, the initial weights and both stages' batch order.
     """
