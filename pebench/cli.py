@@ -351,20 +351,24 @@ def cmd_run_chapter(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     """Re-execute chapters into a scratch folder and compare their tables with the published ones."""
     from pebench import numerics
-    from pebench.verify import same_numerics, verify
+    from pebench.cache import atomic_write_json
+    from pebench.verify import report_record, same_numerics, verify
 
     chapters = _chapters(args.only or [])
     print(
         f"this machine: {numerics.cpu_description()['cpu_model']}, {numerics.mode()} numerics, "
         f"fingerprint {numerics.fingerprint()}"
     )
-    failed = 0
+    failed, reports = 0, []
     for chapter in chapters:
         expect = "the same bits" if same_numerics(chapter) else "other bits (another CPU or numerics)"
         print(f"chapter {chapter.name}: re-executing; expecting {expect}", flush=True)
         (report,) = verify([chapter], keep=args.keep / chapter.stem if args.keep else None)
         print(report.describe(limit=args.show), flush=True)
         failed += not report.ok
+        reports.append(report)
+        if args.report:
+            atomic_write_json(args.report, {"provenance": numerics.provenance(), "chapters": report_record(reports)})
     print(f"{len(chapters) - failed} of {len(chapters)} chapter(s) agree with the published numbers")
     return 1 if failed else 0
 
@@ -627,6 +631,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--only", action="append", metavar="NN", help="verify only chapter NN; repeatable")
     verify.add_argument("--keep", type=Path, default=None, help="keep each rerun (notebook and tables) in this folder")
+    verify.add_argument("--report", type=Path, default=None, help="also write the comparison to this JSON file")
     verify.add_argument("--show", type=positive_int, default=10, help="differences to print per chapter (default 10)")
     verify.set_defaults(handler=cmd_verify)
 

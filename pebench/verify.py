@@ -297,6 +297,33 @@ def verify_chapter(
     return report
 
 
+def report_record(reports: Iterable[ChapterReport]) -> dict[str, Any]:
+    """The reports as JSON-ready data: per chapter its status, counts, problems and every
+    difference beyond tolerance (what ``pebench verify --report`` writes)."""
+    return {
+        report.chapter: {
+            "status": report.status,
+            "tables": report.tables,
+            "numbers": report.numbers,
+            "numbers_differing": sum(not isinstance(d.published, str) for d in report.differences),
+            "text_cells_differing": sum(isinstance(d.published, str) for d in report.differences),
+            "problems": report.problems,
+            "beyond_tolerance": [
+                {
+                    "table": d.table,
+                    "row": d.row,
+                    "column": d.column,
+                    "published": d.published,
+                    "rerun": d.rerun,
+                    "tolerance": d.tolerance,
+                }
+                for d in report.beyond
+            ],
+        }
+        for report in reports
+    }
+
+
 def verify(chapters: Iterable[str | os.PathLike[str]], **kwargs: Any) -> list[ChapterReport]:
     """:func:`verify_chapter` for each chapter in turn, logging each report as it is done."""
     reports = []
