@@ -408,7 +408,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar=("NAME", "VALUE"),
-        help="override a notebook parameter, as papermill -p does; repeatable",
+        help="override a notebook parameter, as papermill -p does (lists as Python literals); repeatable",
     )
     run.add_argument(
         "--cwd", type=Path, default=None, help="working directory of the kernels (default: the notebook's folder)"

@@ -602,7 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar=("NAME", "VALUE"),
-        help="override a parameter (values read as papermill -p does); repeatable",
+        help="override a parameter (values read as papermill -p does, lists as Python literals); repeatable",
     )
     run.add_argument(
         "-o",
