@@ -65,6 +65,8 @@ CHROMIUM_FLAGS = (
 VIEWPORT = {"width": 1280, "height": 900}
 MAX_SCREENSHOT_HEIGHT = 6000
 TIMEOUT_S = 60
+# What Chromium answers when the page navigates while an evaluation runs (retried by ``wait_for``).
+NAVIGATION_ERRORS = ("Inspected target navigated or closed", "Execution context was destroyed", "Cannot find context")
 
 
 def find_chromium() -> str | None:
@@ -195,7 +197,14 @@ class Page:
     def wait_for(self, expression: str, what: str, timeout: float = TIMEOUT_S) -> Any:
         deadline = time.monotonic() + timeout
         while True:
-            value = self.evaluate(expression)
+            try:
+                value = self.evaluate(expression)
+            except BrowserError as error:
+                # A click that navigates can destroy the page's context while an evaluation runs:
+                # that answer means "not yet", the next poll runs in the new page.
+                if not any(sign in str(error) for sign in NAVIGATION_ERRORS):
+                    raise
+                value = None
             if value:
                 return value
             if time.monotonic() > deadline:
