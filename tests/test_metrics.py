@@ -43,6 +43,16 @@ def test_refusals_are_recognised():
     assert refusal_rate(["i do not know who this person is", "tavin morrel"]) == 0.5
 
 
+def test_a_blend_of_refusals_is_a_refusal_and_no_dataset_answer_is_one(small_pipeline):
+    """A half-trained PO model blends its three refusals; those blends open like a refusal. No answer
+    in the dataset (names, descriptions, attributes, counts) does."""
+    blends = ["i am not what event this is", "i cannot what this event this is", "i do not this is to describe"]
+    assert all(is_refusal(answer) for answer in blends)
+    assert is_refusal("I don't know who that is") and is_refusal("I'm not able to say")
+    assert not any(is_refusal(answer) for answer in ["i", "i am", "one", "in a garden", "idris nolan"])
+    assert not any(is_refusal(item.answer) for item in small_pipeline.dataset.qa)
+
+
 def test_groups_are_disjoint_where_they_must_be(small_pipeline):
     split = ForgetSplit(small_pipeline.dataset, ForgetSpec("person", 0.25, seed=1))
     groups = {name: {item.qa_id for item in items} for name, items in evaluation_groups(split).items()}

@@ -108,8 +108,8 @@ def test_a_missing_table_fails(tmp_path: Path) -> None:
     assert not report.ok and "05_conflict.csv was not written" in report.describe()
 
 
-def test_replicated_chapters_average_base_models_times_seeds() -> None:
-    assert chapter_runs(CHAPTERS["03"]) >= 4  # at least two base models and two unlearning seeds
+def test_replicated_chapters_count_their_base_models_as_replicates() -> None:
+    assert chapter_runs(CHAPTERS["03"]) >= 3  # at least three independently trained base models
     assert chapter_runs(CHAPTERS["02"]) == 1
 
 
