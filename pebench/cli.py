@@ -12,8 +12,8 @@
 Every subcommand has ``--help``. The command is a thin layer: it builds the same objects the
 chapters build (:func:`pebench.pipeline.make_config`, :class:`pebench.pipeline.Pipeline`,
 :class:`pebench.experiment.Experiment`) and calls the same functions
-(:func:`pebench.experiment.run_experiment`, :func:`pebench.chapters.run_chapter`,
-:func:`pebench.site.build_site`), so its results share the on-disk cache with the book's.
+(:func:`pebench.experiment.run_experiment`, :func:`pebench_book.chapters.run_chapter`,
+:func:`pebench_book.site.build_site`), so its results share the on-disk cache with the book's.
 
 Bad arguments stop before any work with a message that names the argument and what it accepts,
 and exit status 2; a failure while working exits 1. The method and target choices come from the
@@ -248,7 +248,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _parse_parameters(pairs: Sequence[Sequence[str]]) -> dict[str, Any]:
     """``-p``/``-H NAME VALUE`` pairs, values read as papermill reads them (lists as literals)."""
-    from pebench.chapters import parse_parameter
+    from pebench_book.chapters import parse_parameter
 
     try:
         return {name: parse_parameter(value) for name, value in pairs}
@@ -318,7 +318,7 @@ def cmd_unlearn(args: argparse.Namespace) -> int:
 
 
 def _chapter_parameters(chapter: Path, given: dict[str, Any]) -> None:
-    from pebench.chapters import check_parameters
+    from pebench_book.chapters import check_parameters
 
     try:
         check_parameters(chapter, given)
@@ -327,7 +327,7 @@ def _chapter_parameters(chapter: Path, given: dict[str, Any]) -> None:
 
 
 def _chapters(numbers: Sequence[str] | None) -> list[Path]:
-    from pebench.chapters import UnknownChapterError, list_chapters, select_chapters
+    from pebench_book.chapters import UnknownChapterError, list_chapters, select_chapters
 
     try:
         chapters = list_chapters()
@@ -341,7 +341,7 @@ def cmd_run_chapter(args: argparse.Namespace) -> int:
     (chapter,) = _chapters([args.chapter])
     parameters = _parse_parameters(args.parameter)
     _chapter_parameters(chapter, parameters)
-    from pebench.chapters import run_chapter
+    from pebench_book.chapters import run_chapter
 
     run_chapter(chapter, args.output, parameters, cwd=args.cwd, log_output=args.log_output)
     print(f"executed {chapter.name} -> {args.output or chapter}")
@@ -352,7 +352,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     """Re-execute chapters into a scratch folder and compare their tables with the published ones."""
     from pebench import numerics
     from pebench.cache import atomic_write_json
-    from pebench.verify import report_record, same_numerics, verify
+    from pebench_book.verify import report_record, same_numerics, verify
 
     chapters = _chapters(args.only or [])
     print(
@@ -384,10 +384,10 @@ def cmd_numerics(args: argparse.Namespace) -> int:
 
 def cmd_book(args: argparse.Namespace) -> int:
     """``make book`` without the installation: execute the chapters, then build the versioned site."""
-    from pebench.site import build_site
+    from pebench_book.site import build_site
 
     if not args.no_execute:
-        from pebench import chapters
+        from pebench_book import chapters
 
         _chapters(args.only)  # a typo in --only fails before anything runs
         # The whole book at default parameters: its shared models first, and its time on record.
@@ -588,7 +588,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
         help="re-execute one chapter notebook in place, optionally with other parameters",
         description=_text(
-            "Execute chapter NN (notebooks/NN_*.ipynb) with papermill through pebench.chapters: "
+            "Execute chapter NN (notebooks/NN_*.ipynb) with papermill through pebench_book.chapters: "
             "in place by default (a failed run leaves the notebook untouched), with -p "
             "overriding values of its parameters cell (names are checked against it).",
             "example: pebench run-chapter 02 -p seed 1 -p finetune_steps 300",
@@ -624,7 +624,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Re-execute every chapter (or those given with --only) into a scratch folder, "
             "leaving the committed notebooks and figures alone, and compare each table it "
             "saves with the published one: bit-identical, within tolerance (the run-to-run "
-            "variation the book measures, pebench.verify) or beyond it, with the numbers. "
+            "variation the book measures, pebench_book.verify) or beyond it, with the numbers. "
             "Exits 1 when a chapter is beyond tolerance.",
             "example: pebench verify --only 02",
         ),
@@ -654,9 +654,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
         help="execute the chapters, then build the versioned website (what make book does)",
         description=_text(
-            "Execute every chapter in place (python -m pebench.chapters run), then build the "
+            "Execute every chapter in place (python -m pebench_book.chapters run), then build the "
             "book with jupyter-book build --all -W -n --keep-going into the versioned site "
-            "_build/site/<version>/ (python -m pebench.site build). make book does the same "
+            "_build/site/<version>/ (python -m pebench_book.site build). make book does the same "
             "after installing the environment.",
             "example: pebench book --no-execute",
         ),

@@ -1,4 +1,4 @@
-"""pebench.chapters: listing, selection, the command line, and the post-processing of papermill runs."""
+"""pebench_book.chapters: listing, selection, the command line, and the post-processing of papermill runs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from pebench import chapters
+from pebench_book import chapters
 
 
 def make_notebook(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -156,7 +156,7 @@ def test_this_repository_is_found() -> None:
 def test_cli_unknown_chapter_fails_naming_the_available_ones(
     chapter_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="pebench.chapters"):
+    with caplog.at_level(logging.ERROR, logger="pebench_book.chapters"):
         status = chapters.main(["--dir", str(chapter_dir), "run", "--only", "07", "-p", "seed", "1"])
     assert status == 2
     assert "no chapter '07'" in caplog.text
@@ -164,13 +164,13 @@ def test_cli_unknown_chapter_fails_naming_the_available_ones(
 
 
 def test_cli_without_chapters_fails(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.ERROR, logger="pebench.chapters"):
+    with caplog.at_level(logging.ERROR, logger="pebench_book.chapters"):
         assert chapters.main(["--dir", str(tmp_path), "run"]) == 2
     assert "no chapter notebooks" in caplog.text
 
 
 def test_cli_list_logs_the_chapters(chapter_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="pebench.chapters"):
+    with caplog.at_level(logging.INFO, logger="pebench_book.chapters"):
         assert chapters.main(["--dir", str(chapter_dir), "list"]) == 0
     assert "chapter 02:" in caplog.text and "02_finetune.ipynb" in caplog.text
 
@@ -312,6 +312,6 @@ def test_cli_warm_trains_the_shared_models(monkeypatch: pytest.MonkeyPatch, capl
         raise RuntimeError("out of disk")
 
     monkeypatch.setattr(chapters, "warm_shared_models", broken)
-    with caplog.at_level(logging.ERROR, logger="pebench.chapters"):
+    with caplog.at_level(logging.ERROR, logger="pebench_book.chapters"):
         assert chapters.main(["warm"]) == 1
     assert "out of disk" in caplog.text

@@ -200,10 +200,10 @@ def test_unlearn_prints_the_metrics(capsys: pytest.CaptureFixture[str], small) -
 def test_run_chapter_delegates_to_the_chapter_runner(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import pebench.chapters
+    import pebench_book.chapters
 
     calls = []
-    monkeypatch.setattr(pebench.chapters, "run_chapter", lambda *args, **kwargs: calls.append((args, kwargs)))
+    monkeypatch.setattr(pebench_book.chapters, "run_chapter", lambda *args, **kwargs: calls.append((args, kwargs)))
     out_file = tmp_path / "out.ipynb"
     status, out, err = run(capsys, "run-chapter", "2", "-p", "seed", "1", "-o", str(out_file), "--no-progress")
     assert status == 0, err
@@ -217,17 +217,17 @@ def test_run_chapter_delegates_to_the_chapter_runner(
 def test_book_executes_then_builds(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import pebench.chapters
-    import pebench.site
+    import pebench_book.chapters
+    import pebench_book.site
 
     steps = []
-    monkeypatch.setattr(pebench.chapters, "run_chapter", lambda path, *a, **k: steps.append(("run", path.name)))
+    monkeypatch.setattr(pebench_book.chapters, "run_chapter", lambda path, *a, **k: steps.append(("run", path.name)))
 
     def build_site(**kwargs):
         steps.append(("build", kwargs))
         return tmp_path / "site" / pebench.__version__
 
-    monkeypatch.setattr(pebench.site, "build_site", build_site)
+    monkeypatch.setattr(pebench_book.site, "build_site", build_site)
     status, out, err = run(
         capsys, "book", "--only", "02", "--site", str(tmp_path / "site"), "--base-url", "/x/", "--no-progress"
     )
@@ -242,7 +242,7 @@ def test_book_executes_then_builds(
 def test_verify_reports_each_chapter_and_fails_beyond_tolerance(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pebench import verify
+    from pebench_book import verify
 
     outcomes = {"01": verify.ChapterReport("01", tables=2, numbers=10)}
     beyond = verify.ChapterReport("02", tables=1, numbers=3)
@@ -264,12 +264,12 @@ def test_numerics_prints_the_fingerprint(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_a_failure_while_working_exits_1(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import pebench.site
+    import pebench_book.site
 
     def broken(**kwargs):
         raise RuntimeError("jupyter-book exited 1")
 
-    monkeypatch.setattr(pebench.site, "build_site", broken)
+    monkeypatch.setattr(pebench_book.site, "build_site", broken)
     status, _, err = run(capsys, "book", "--no-execute", "--no-progress")
     assert status == 1 and "pebench book: error: jupyter-book exited 1" in err
 
@@ -294,17 +294,19 @@ def test_progress_bar_counts_steps_and_stops_its_ticker(capsys: pytest.CaptureFi
 def test_the_whole_book_trains_the_shared_models_first_and_records_the_times(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import pebench.chapters
-    import pebench.site
+    import pebench_book.chapters
+    import pebench_book.site
 
     steps = []
-    monkeypatch.setattr(pebench.chapters, "warm_shared_models", lambda: steps.append("shared") or 12.5)
-    monkeypatch.setattr(pebench.chapters, "run_chapter", lambda path, *a, **k: steps.append(path.name))
-    monkeypatch.setattr(pebench.chapters, "times_path", lambda: tmp_path / "times.json")
-    monkeypatch.setattr(pebench.site, "build_site", lambda **kwargs: steps.append("build") or tmp_path / "site" / "v")
+    monkeypatch.setattr(pebench_book.chapters, "warm_shared_models", lambda: steps.append("shared") or 12.5)
+    monkeypatch.setattr(pebench_book.chapters, "run_chapter", lambda path, *a, **k: steps.append(path.name))
+    monkeypatch.setattr(pebench_book.chapters, "times_path", lambda: tmp_path / "times.json")
+    monkeypatch.setattr(
+        pebench_book.site, "build_site", lambda **kwargs: steps.append("build") or tmp_path / "site" / "v"
+    )
     status, _, err = run(capsys, "book", "--no-progress")
     assert status == 0, err
-    chapters = [p.name for p in pebench.chapters.list_chapters()]
+    chapters = [p.name for p in pebench_book.chapters.list_chapters()]
     assert steps == ["shared", *chapters, "build"]
     record = json.loads((tmp_path / "times.json").read_text())
     assert record["shared_models_seconds"] == 12.5 and list(record["chapters"]) == chapters

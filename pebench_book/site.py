@@ -14,12 +14,12 @@ the version in ``pyproject.toml``) with ``jupyter-book build --all -W -n --keep-
 version's folder with it, leaves every other version's folder as it is, and rewrites
 ``switcher.json`` and ``index.html`` from the folders it finds (``assemble``). To publish earlier
 versions next to the current one, put their built folders into the site folder (for example from
-the published site) and run ``python -m pebench.site assemble``.
+the published site) and run ``python -m pebench_book.site assemble``.
 
 Every page's version switcher reads ``../switcher.json`` (relative to its version's root), so an old
 version always lists the versions published *after* it and shows pydata-sphinx-theme's "old
 version" banner pointing to the newest one. The theme options that do this, the version and the
-footer are set by the Sphinx extension :mod:`pebench.sphinxext`, from :func:`provenance`.
+footer are set by the Sphinx extension :mod:`pebench_book.sphinxext`, from :func:`provenance`.
 
 The entries' URLs in ``switcher.json`` are absolute paths below ``base_url`` (default ``/``: the
 site served at the root of a host, as ``python -m http.server -d _build/site`` does). For a site
@@ -30,9 +30,9 @@ This module also reads the chapters' ``parameters`` cells (:func:`chapter_parame
 
 Command line::
 
-    python -m pebench.site build [--site DIR] [--base-url URL]
-    python -m pebench.site assemble [--site DIR] [--base-url URL]
-    python -m pebench.site provenance
+    python -m pebench_book.site build [--site DIR] [--base-url URL]
+    python -m pebench_book.site assemble [--site DIR] [--base-url URL]
+    python -m pebench_book.site provenance
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ import nbformat
 from packaging.version import InvalidVersion, Version
 
 import pebench
-from pebench.chapters import list_chapters, recorded_provenance
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
+from pebench_book.chapters import list_chapters, recorded_provenance
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +127,9 @@ def numbers_produced(root: str | os.PathLike[str] | None = None) -> tuple[dt.dat
     * the date of the last commit that changed it, when the working copy is the committed one
       (stable: rebuilding the same commit anywhere gives the same footer);
     * otherwise (edited or re-executed and not yet committed, or not under git) the date its file
-      was last modified, which is when ``pebench.chapters`` wrote it.
+      was last modified, which is when ``pebench_book.chapters`` wrote it.
 
-    Why not a results manifest or the notebook metadata: ``pebench.chapters`` strips execution
+    Why not a results manifest or the notebook metadata: ``pebench_book.chapters`` strips execution
     timestamps from the notebooks so that reruns leave no churn, and the commit that records new
     outputs is what a reader can check out. The price: a commit that only edits a chapter's text also
     moves the date. Returns ``(date, source)`` with source ``"git"``, ``"files"`` or ``"git+files"``.
@@ -171,7 +171,7 @@ def provenance(root: str | os.PathLike[str] | None = None) -> Provenance:
 
 def numerics_produced(root: str | os.PathLike[str] | None = None) -> str:
     """One line on what the chapters' numbers were computed with, from their recorded provenance
-    (:func:`pebench.chapters.record_provenance`): the CPU, ATen's kernels, MKL's branch, the numerics
+    (:func:`pebench_book.chapters.record_provenance`): the CPU, ATen's kernels, MKL's branch, the numerics
     mode, torch's version and the fingerprint; ``"mixed machines"`` when the chapters disagree."""
     described = set()
     for chapter in list_chapters(find_repo_root(root) / CHAPTERS_DIRNAME):
@@ -447,7 +447,7 @@ def _write_text(path: Path, text: str) -> None:
 
 # -- command line -------------------------------------------------------------------------------------
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pebench.site", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m pebench_book.site", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (
         ("build", "build this version's book into the site and reassemble it"),

@@ -16,9 +16,9 @@ only real changes. ``make book``, the README and people all go through this modu
 
 Command line::
 
-    python -m pebench.chapters list
-    python -m pebench.chapters warm
-    python -m pebench.chapters run [--only NN ...] [-p NAME VALUE ...]
+    python -m pebench_book.chapters list
+    python -m pebench_book.chapters warm
+    python -m pebench_book.chapters run [--only NN ...] [-p NAME VALUE ...]
 
 Chapters run with their own folder as the working directory by default, like Jupyter, Binder and
 nbval (which ``make test`` uses to re-execute them) do; ``find_repo_root()`` gives notebooks a
@@ -134,7 +134,7 @@ def check_parameters(chapter: str | os.PathLike[str], given: Mapping[str, Any]) 
     """Fail before any kernel starts if a parameter is not one of ``chapter``'s, or not of the kind
     of its default (a number where the default is a number, a list where it is a list; a default of
     ``None`` accepts anything). The error names the parameter, the chapter and what it accepts."""
-    from pebench.site import chapter_parameters  # the parameters cell parser
+    from pebench_book.site import chapter_parameters  # the parameters cell parser
 
     defaults = {p.name: p.default for p in chapter_parameters(chapter)}
     name = Path(chapter).name
@@ -336,7 +336,7 @@ def run_all(
     trained first (:func:`warm_shared_models`) and the wall-clock seconds of that and of each chapter
     are written there as JSON (the book's time budget is tracked in ``benchmarks/``). ``progress``
     shows a bar over the chapters. The one loop that runs the book: ``pebench book`` and
-    ``python -m pebench.chapters run`` both call it."""
+    ``python -m pebench_book.chapters run`` both call it."""
     folder = Path(directory) if directory is not None else chapters_dir()
     chapters = list_chapters(folder)
     if only is not None:
@@ -387,7 +387,7 @@ def times_path(folder: str | os.PathLike[str] | None = None) -> Path:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pebench.chapters",
+        prog="python -m pebench_book.chapters",
         description="List or execute the book's chapter notebooks (notebooks/NN_*.ipynb) in place with papermill.",
     )
     parser.add_argument(
