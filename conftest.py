@@ -39,7 +39,7 @@ if RunningKernel is not None:
 
 
 class SharedModelsWarmUp:
-    """``python -m pebench_book.chapters warm`` in the background, awaited before the first chapter cell.
+    """``pebench chapters warm`` in the background, awaited before the first chapter cell.
 
     Executed one after another, chapters 2, 3 and 5 each train their base models with a core idle;
     trained together first (as ``make book`` does) they take about half the time. Started when
@@ -51,7 +51,7 @@ class SharedModelsWarmUp:
         self.log = root / "_build" / "test-artifacts" / "warm-up.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("w") as output:
-            command = [sys.executable, "-m", "pebench_book.chapters", "warm"]
+            command = [sys.executable, "-m", "pebench.cli", "chapters", "warm", "--no-progress", "--verbose"]
             self.process = subprocess.Popen(command, cwd=root, stdout=output, stderr=subprocess.STDOUT)
         self.waited = False
 

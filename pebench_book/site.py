@@ -14,7 +14,7 @@ the version in ``pyproject.toml``) with ``jupyter-book build --all -W -n --keep-
 version's folder with it, leaves every other version's folder as it is, and rewrites
 ``switcher.json`` and ``index.html`` from the folders it finds (``assemble``). To publish earlier
 versions next to the current one, put their built folders into the site folder (for example from
-the published site) and run ``python -m pebench_book.site assemble``.
+the published site) and run ``pebench site assemble``.
 
 Every page's version switcher reads ``../switcher.json`` (relative to its version's root), so an old
 version always lists the versions published *after* it and shows pydata-sphinx-theme's "old
@@ -28,16 +28,15 @@ published below a path, pass it: ``--base-url /pebench/`` or a full URL.
 This module also reads the chapters' ``parameters`` cells (:func:`chapter_parameters`), which the
 "Reproduce it" page tabulates and the ``pebench`` CLI checks ``-p`` names against.
 
-Command line::
+Command line (:mod:`pebench.cli`, the one parser)::
 
-    python -m pebench_book.site build [--site DIR] [--base-url URL]
-    python -m pebench_book.site assemble [--site DIR] [--base-url URL]
-    python -m pebench_book.site provenance
+    pebench site build [--site DIR] [--base-url URL]
+    pebench site assemble [--site DIR] [--base-url URL]
+    pebench site provenance
 """
 
 from __future__ import annotations
 
-import argparse
 import ast
 import datetime as dt
 import html
@@ -52,7 +51,7 @@ import sys
 import tempfile
 import tokenize
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -443,44 +442,3 @@ def _write_text(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
-
-
-# -- command line -------------------------------------------------------------------------------------
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pebench_book.site", description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    for name, text in (
-        ("build", "build this version's book into the site and reassemble it"),
-        ("assemble", "rewrite switcher.json and index.html from the version folders in the site"),
-    ):
-        command = commands.add_parser(name, help=text, description=text)
-        command.add_argument("--site", type=Path, default=None, help="site folder (default: _build/site)")
-        command.add_argument(
-            "--base-url",
-            default=None,
-            help=f"URL path the site is served under (default: ${BASE_URL_ENV}, else /)",
-        )
-    commands.add_parser("provenance", help="print the version, commit and numbers date the footer shows")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point; returns the exit status."""
-    args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        if args.command == "provenance":
-            print(json.dumps(asdict(provenance()), indent=2))
-        elif args.command == "assemble":
-            assemble(args.site if args.site is not None else default_site_dir(), args.base_url)
-        else:
-            target = build_site(site=args.site, base_url=args.base_url)
-            log.info("built %s; serve it with: python -m http.server -d %s", target, target.parent)
-    except (RuntimeError, FileNotFoundError, ValueError) as error:
-        log.error("%s", error)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

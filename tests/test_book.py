@@ -101,5 +101,5 @@ def test_injected_parameters_are_hidden(built_book: Path) -> None:
             continue
         html = (built_book / f"{doc}.html").read_text(encoding="utf-8")
         assert "tag_injected-parameters" not in html or "# Parameters" not in html, (
-            f"{doc}: papermill's injected-parameters cell is shown; rerun it with python -m pebench_book.chapters"
+            f"{doc}: papermill's injected-parameters cell is shown; rerun it with pebench run-chapter"
         )

@@ -344,10 +344,11 @@ def test_reproduce_commands_work_with_the_cli_and_the_chapters() -> None:
             continue
         if words[0] == "pebench":
             args = build_parser().parse_args(words[1:])  # exits (fails the test) on a bad command line
-            if args.command == "run-chapter":
-                (chapter,) = select_chapters([args.chapter], chapters)
-                known = {p.name for p in site.chapter_parameters(chapter)}
-                assert {name for name, _ in args.parameter} <= known, words
+            if args.command == "run-chapter" or getattr(args, "action", None) == "run":
+                numbers = [args.chapter] if args.command == "run-chapter" else args.only or []
+                for chapter in select_chapters(numbers, chapters) if numbers else chapters:
+                    known = {p.name for p in site.chapter_parameters(chapter)}
+                    assert {name for name, _ in args.parameter} <= known, words
             checked += 1
         elif words[0] == "papermill":
             notebook = ROOT / words[1]
@@ -356,6 +357,19 @@ def test_reproduce_commands_work_with_the_cli_and_the_chapters() -> None:
             assert set(names) <= {p.name for p in site.chapter_parameters(notebook)}, words
             checked += 1
     assert checked >= 4
+
+
+def test_the_gpu_page_runs_the_recipe_through_the_one_command_line() -> None:
+    """``pebench recipe ...`` and ``accelerate launch ... -m pebench.cli recipe ...`` parse as written."""
+    from pebench.cli import build_parser
+
+    blocks = re.findall(r"```bash\n(.*?)```", (ROOT / "book" / "gpu.md").read_text(), re.DOTALL)
+    lines = [line for block in blocks for line in block.replace("\\\n", " ").splitlines()]
+    launches = [shlex.split(line, comments=True) for line in lines if re.search(r"pebench(\.cli)? recipe ", line)]
+    assert len(launches) == 3 and sum("accelerate" in words for words in launches) == 1
+    for words in launches:
+        args = build_parser().parse_args(words[words.index("recipe") :])  # exits (fails the test) on a bad one
+        assert args.command == "recipe" and args.checkpoint and args.out
 
 
 def test_console_script_is_declared() -> None:
