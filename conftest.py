@@ -7,9 +7,9 @@ the committed notebook (executed by papermill with history, as Jupyter does) has
 the comparison fails. Below, nbval executes with history too; tests/test_nbval_behaviour.py checks
 it on a real kernel. Second, nbval compares a notebook bit for bit only where this machine computes
 the bits it was executed with: a notebook whose recorded numerics fingerprint
-(:func:`pebench.chapters.record_provenance`) differs from this machine's is skipped by nbval, and
+(:func:`pebench_book.chapters.record_provenance`) differs from this machine's is skipped by nbval, and
 ``tests/test_published_numbers.py`` re-executes it and compares its numbers within the measured
-run-to-run variation instead (:mod:`pebench.verify`). Third, a run that re-executes every chapter
+run-to-run variation instead (:mod:`pebench_book.verify`). Third, a run that re-executes every chapter
 trains their shared base models first, in the background while the unit tests run
 (``SharedModelsWarmUp``).
 """
@@ -39,7 +39,7 @@ if RunningKernel is not None:
 
 
 class SharedModelsWarmUp:
-    """``python -m pebench.chapters warm`` in the background, awaited before the first chapter cell.
+    """``pebench chapters warm`` in the background, awaited before the first chapter cell.
 
     Executed one after another, chapters 2, 3 and 5 each train their base models with a core idle;
     trained together first (as ``make book`` does) they take about half the time. Started when
@@ -51,7 +51,7 @@ class SharedModelsWarmUp:
         self.log = root / "_build" / "test-artifacts" / "warm-up.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("w") as output:
-            command = [sys.executable, "-m", "pebench.chapters", "warm"]
+            command = [sys.executable, "-m", "pebench.cli", "chapters", "warm", "--no-progress", "--verbose"]
             self.process = subprocess.Popen(command, cwd=root, stdout=output, stderr=subprocess.STDOUT)
         self.waited = False
 
@@ -82,7 +82,7 @@ def pytest_collection_finish(session) -> None:
         return
     if not folder.is_dir():  # a copy of this file elsewhere (tests/test_nbval_behaviour.py)
         return
-    from pebench.chapters import list_chapters
+    from pebench_book.chapters import list_chapters
 
     collected = {Path(item.path).resolve() for item in session.items}
     chapters = {path.resolve() for path in list_chapters(folder)}
@@ -97,7 +97,7 @@ def pytest_collection_modifyitems(session, config, items) -> None:
     notebooks = {Path(item.path).resolve() for item in items if Path(item.path).suffix == ".ipynb"}
     if not notebooks:
         return
-    from pebench.verify import other_numerics
+    from pebench_book.verify import other_numerics
 
     differing = other_numerics(notebooks)
     for item in items:

@@ -3,8 +3,9 @@
 ``book/gpu.md`` estimates what the paper's setting costs on GPUs; this script checks that the code
 path behind those estimates runs on one. A LLaVA-1.5-style checkpoint (CLIP-style tower, 2-layer
 MLP projector, chat template with ``USER:``/``ASSISTANT:``) is saved locally and loaded back with
-``load_model`` on CUDA, then ``pebench.recipe.run_recipe`` pretrains and fine-tunes it, runs every
-unlearning method and every metric, twice:
+``load_model`` on CUDA, then ``pebench.recipe.run_recipe`` (configured from ``pebench recipe``
+options, :func:`pebench.cli.parse_recipe`) pretrains and fine-tunes it, runs every unlearning
+method and every metric, twice:
 
 * ``lora``: the paper's configuration (bfloat16, LoRA adapters with a trainable projector,
   gradient checkpointing, adapters-off reference). The checkpoint is *randomly initialised*, and
@@ -28,9 +29,10 @@ from pathlib import Path
 import torch
 from _common import environment, table, write_result
 
+from pebench.cli import parse_recipe
 from pebench.data import PEBenchDataset, ensure_dataset
 from pebench.model.llava15 import save_llava15_style_checkpoint
-from pebench.recipe import parse_args, run_recipe
+from pebench.recipe import run_recipe
 from pebench.refusals import REFUSALS
 from pebench.unlearn import METHODS
 
@@ -75,7 +77,7 @@ def main() -> None:
     steps = DRY_RUN_STEPS if args.cpu_dry_run else STEPS
 
     def recipe(variant: str, target: str, methods: list[str]) -> tuple:
-        return parse_args(
+        return parse_recipe(
             [
                 "--checkpoint",
                 str(checkpoint),

@@ -1,4 +1,4 @@
-"""The ``pebench`` command: the companion's steps from a shell.
+"""The ``pebench`` command: the companion's steps from a shell, and the project's one argument parser.
 
 ::
 
@@ -6,25 +6,40 @@
     pebench train                    pretrain and fine-tune the tiny LLaVA (cached)
     pebench unlearn --method npo --target person --forget 0.1
                                      run one unlearning experiment and print its metrics
+    pebench recipe --checkpoint DIR --out DIR
+                                     the paper's setting on a real LLaVA checkpoint, with LoRA
+    pebench chapters list|warm|run   list the chapters, train their shared models, execute them
     pebench run-chapter 02 -p seed 1 re-execute one chapter notebook in place
+    pebench verify --only 02         re-execute chapters and compare them with the published numbers
+    pebench numerics                 print this machine's numerics provenance
+    pebench site build|assemble|provenance
+                                     build the versioned website, or rewrite its switcher
     pebench book                     execute the chapters and build the versioned website
 
-Every subcommand has ``--help``. The command is a thin layer: it builds the same objects the
-chapters build (:func:`pebench.pipeline.make_config`, :class:`pebench.pipeline.Pipeline`,
-:class:`pebench.experiment.Experiment`) and calls the same functions
-(:func:`pebench.experiment.run_experiment`, :func:`pebench.chapters.run_chapter`,
-:func:`pebench.site.build_site`), so its results share the on-disk cache with the book's.
+Every subcommand has ``--help``; ``python -m pebench.cli`` is the same command (``accelerate
+launch -m pebench.cli recipe ...`` runs the recipe on several GPUs). The command is a thin layer:
+it builds the same objects the chapters build (:func:`pebench.pipeline.make_config`,
+:class:`pebench.pipeline.Pipeline`, :class:`pebench.experiment.Experiment`,
+:func:`pebench.recipe.make_config`) and calls the same functions
+(:func:`pebench.experiment.run_experiment`, :func:`pebench_book.chapters.run_all`,
+:func:`pebench_book.site.build_site`), so its results share the on-disk cache with the book's.
 
-Bad arguments stop before any work with a message that names the argument and what it accepts,
-and exit status 2; a failure while working exits 1. The method and target choices come from the
-registries (:func:`pebench.experiment.method_names`, :data:`pebench.targets.TARGETS`), which are
-imported only when a command needs them, so ``pebench --help`` answers at once.
+The book's commands (``chapters``, ``run-chapter``, ``verify``, ``site``, ``book``) import the
+tooling, :mod:`pebench_book`, inside their handlers only: importing this module loads no Sphinx,
+papermill or nbformat. Bad arguments stop before any work with a message that names the argument
+and what it accepts, and exit status 2; a failure while working exits 1. The method and target
+choices come from the registries (:func:`pebench.experiment.method_names`,
+:data:`pebench.targets.TARGETS`), which are imported only when a command needs them, so
+``pebench --help`` answers at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
+import dataclasses
+import inspect
 import json
 import logging
 import math
@@ -34,9 +49,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pebench
+
+if TYPE_CHECKING:  # torch: imported by the recipe command only
+    from pebench.recipe import RecipeConfig
 
 log = logging.getLogger("pebench")
 
@@ -86,6 +104,19 @@ def _target_names() -> tuple[str, ...]:
     from pebench.targets import TARGETS
 
     return TARGETS
+
+
+def _recipe_dtypes() -> tuple[str, ...]:
+    from pebench.recipe import DTYPES
+
+    return tuple(DTYPES)
+
+
+def _recipe_methods() -> tuple[str, ...]:
+    from pebench.recipe import BOUNDS
+    from pebench.unlearn import METHODS
+
+    return BOUNDS + tuple(METHODS)
 
 
 def _number(kind: type, text: str) -> Any:
@@ -172,8 +203,6 @@ def _root(args: argparse.Namespace) -> Path | None:
 
 def cmd_data(args: argparse.Namespace) -> int:
     """Generate (or find in the cache) the dataset of the given settings."""
-    import dataclasses
-
     from pebench.data import ensure_dataset
     from pebench.data.dataset import PEBenchDataset
     from pebench.paths import artifacts_dir
@@ -246,10 +275,28 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_parameter(value: str) -> Any:
+    """A command-line parameter value as papermill's own ``-p`` reads it: True/False/None, int, float,
+    else str; and, unlike papermill, a list or dict written as a Python literal (``'["gd", "kl"]'``),
+    which papermill would pass on as a string to be iterated character by character."""
+    constants = {"True": True, "False": False, "None": None}
+    if value in constants:
+        return constants[value]
+    if value.strip().startswith(("[", "{", "(")):
+        try:
+            return ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            raise ValueError(f"{value!r} looks like a list or dict but is not a valid Python literal") from None
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
 def _parse_parameters(pairs: Sequence[Sequence[str]]) -> dict[str, Any]:
     """``-p``/``-H NAME VALUE`` pairs, values read as papermill reads them (lists as literals)."""
-    from pebench.chapters import parse_parameter
-
     try:
         return {name: parse_parameter(value) for name, value in pairs}
     except ValueError as error:
@@ -317,8 +364,46 @@ def cmd_unlearn(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recipe_config(args: argparse.Namespace) -> RecipeConfig:
+    from pebench.recipe import make_config
+
+    # The options carry make_config's keyword names; those left out keep the recipe's defaults.
+    keywords = inspect.signature(make_config).parameters
+    options = {name: value for name, value in vars(args).items() if name in keywords and value is not None}
+    try:
+        return make_config(**options)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def parse_recipe(argv: Sequence[str]) -> tuple[RecipeConfig, Path]:
+    """The configuration and output folder that ``pebench recipe ARGV`` would run, for scripts that
+    describe their runs as command lines (``benchmarks/gpu_smoke.py``); a bad one exits 2, as the
+    command does."""
+    args = build_parser().parse_args(["recipe", *argv])
+    try:
+        return _recipe_config(args), args.out
+    except UsageError as error:
+        args.command_parser.error(str(error))  # exits 2
+
+
+def cmd_recipe(args: argparse.Namespace) -> int:
+    """The paper's setting on a real checkpoint (:func:`pebench.recipe.run_recipe`); alone or under
+    ``accelerate launch``, where every process runs this and the main one writes the files."""
+    config = _recipe_config(args)
+    from pebench.recipe import run_recipe
+    from pebench.train.distributed import data_parallel
+
+    logging.getLogger("pebench.recipe").setLevel(logging.INFO)  # each method's metrics as it finishes
+    results = run_recipe(config, args.out, progress=not args.no_progress)
+    parallel = data_parallel()
+    if parallel is None or parallel.is_main:
+        print(f"{len(results)} method(s): {', '.join(results)}; results in {args.out / 'results.json'}")
+    return 0
+
+
 def _chapter_parameters(chapter: Path, given: dict[str, Any]) -> None:
-    from pebench.chapters import check_parameters
+    from pebench_book.chapters import check_parameters
 
     try:
         check_parameters(chapter, given)
@@ -326,14 +411,69 @@ def _chapter_parameters(chapter: Path, given: dict[str, Any]) -> None:
         raise UsageError(str(error)) from None
 
 
-def _chapters(numbers: Sequence[str] | None) -> list[Path]:
-    from pebench.chapters import UnknownChapterError, list_chapters, select_chapters
+def _chapters(numbers: Sequence[str] | None, folder: Path | None = None) -> list[Path]:
+    """The chapters in ``folder`` (default: the repository's ``notebooks/``), or those numbered."""
+    from pebench_book.chapters import UnknownChapterError, chapters_dir, list_chapters, select_chapters
 
     try:
-        chapters = list_chapters()
-        return select_chapters(numbers, chapters) if numbers else chapters
-    except (UnknownChapterError, FileNotFoundError) as error:
+        chapters = list_chapters(folder)
+    except FileNotFoundError as error:
         raise UsageError(str(error)) from None
+    if not chapters:
+        raise UsageError(f"no chapter notebooks (NN_*.ipynb) in {folder or chapters_dir()}")
+    try:
+        return select_chapters(numbers, chapters) if numbers else chapters
+    except UnknownChapterError as error:
+        raise UsageError(str(error)) from None
+
+
+def _execute_chapters(
+    args: argparse.Namespace, parameters: dict[str, Any], folder: Path | None = None, cwd: Path | None = None
+) -> None:
+    """Execute the chapters (``--only`` ones, else all) in place, through the one loop that runs the
+    book (:func:`pebench_book.chapters.run_all`). A full run at default parameters is the book's:
+    its shared base models are trained first and its time per chapter is recorded."""
+    from pebench_book import chapters
+
+    full_run = not args.only and not parameters
+    chapters.run_all(
+        folder,
+        parameters,
+        only=args.only,
+        times_path=chapters.times_path(folder) if full_run else None,
+        progress=not args.no_progress,
+        cwd=cwd,
+        log_output=args.log_output,
+    )
+
+
+def cmd_chapters_list(args: argparse.Namespace) -> int:
+    """Print the chapter notebooks, with their numbers."""
+    from pebench_book.chapters import chapter_number
+
+    for chapter in _chapters(None, args.dir):
+        print(f"{chapter_number(chapter)}  {chapter}")
+    return 0
+
+
+def cmd_chapters_warm(args: argparse.Namespace) -> int:
+    """Train the base models the chapters share at default parameters (a full run does this first)."""
+    from pebench_book.chapters import warm_shared_models
+
+    seconds = warm_shared_models()
+    print(f"the chapters' shared base models are ready ({seconds:.0f} s)")
+    return 0
+
+
+def cmd_chapters_run(args: argparse.Namespace) -> int:
+    """Execute chapters in place, all of them by default, with ``-p`` overrides checked against each."""
+    chapters = _chapters(args.only, args.dir)
+    parameters = _parse_parameters(args.parameter)
+    for chapter in chapters:  # a typo fails before anything runs
+        _chapter_parameters(chapter, parameters)
+    _execute_chapters(args, parameters, args.dir, args.cwd)
+    print(f"executed {len(chapters)} chapter(s) in place: {', '.join(chapter.name for chapter in chapters)}")
+    return 0
 
 
 def cmd_run_chapter(args: argparse.Namespace) -> int:
@@ -341,7 +481,7 @@ def cmd_run_chapter(args: argparse.Namespace) -> int:
     (chapter,) = _chapters([args.chapter])
     parameters = _parse_parameters(args.parameter)
     _chapter_parameters(chapter, parameters)
-    from pebench.chapters import run_chapter
+    from pebench_book.chapters import run_chapter
 
     run_chapter(chapter, args.output, parameters, cwd=args.cwd, log_output=args.log_output)
     print(f"executed {chapter.name} -> {args.output or chapter}")
@@ -352,7 +492,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     """Re-execute chapters into a scratch folder and compare their tables with the published ones."""
     from pebench import numerics
     from pebench.cache import atomic_write_json
-    from pebench.verify import report_record, same_numerics, verify
+    from pebench_book.verify import report_record, same_numerics, verify
 
     chapters = _chapters(args.only or [])
     print(
@@ -382,21 +522,57 @@ def cmd_numerics(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_book(args: argparse.Namespace) -> int:
-    """``make book`` without the installation: execute the chapters, then build the versioned site."""
-    from pebench.site import build_site
+def _check_base_url(base_url: str | None) -> None:
+    from pebench_book.site import normalize_base_url
 
-    if not args.no_execute:
-        from pebench import chapters
+    try:
+        normalize_base_url(base_url)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
-        _chapters(args.only)  # a typo in --only fails before anything runs
-        # The whole book at default parameters: its shared models first, and its time on record.
-        times = None if args.only else chapters.times_path()
-        chapters.run_all(only=args.only, times_path=times, progress=not args.no_progress, log_output=args.log_output)
+
+def _build_site(args: argparse.Namespace) -> None:
+    from pebench_book.site import build_site
+
     with progress_bar(1, "building the website", enabled=not args.no_progress) as bar:
         target = build_site(site=args.site, base_url=args.base_url)
         bar.update()
     print(f"built {target}; read it with: python -m http.server -d {target.parent} 8000")
+
+
+def cmd_site_build(args: argparse.Namespace) -> int:
+    """Build this version's book into the versioned site and reassemble the site."""
+    _check_base_url(args.base_url)
+    _build_site(args)
+    return 0
+
+
+def cmd_site_assemble(args: argparse.Namespace) -> int:
+    """Rewrite the site's switcher.json and index.html from the version folders it holds."""
+    from pebench_book.site import assemble, default_site_dir
+
+    _check_base_url(args.base_url)
+    folder = args.site if args.site is not None else default_site_dir()
+    versions = assemble(folder, args.base_url)
+    print(f"assembled {folder}: versions {', '.join(versions)} (latest {versions[0]})")
+    return 0
+
+
+def cmd_site_provenance(args: argparse.Namespace) -> int:
+    """Print the version, commit and numbers date (and numerics) that the pages' footer shows."""
+    from pebench_book.site import provenance
+
+    print(json.dumps(dataclasses.asdict(provenance()), indent=2))
+    return 0
+
+
+def cmd_book(args: argparse.Namespace) -> int:
+    """``make book`` without the installation: execute the chapters, then build the versioned site."""
+    _check_base_url(args.base_url)
+    if not args.no_execute:
+        _chapters(args.only)  # a typo in --only fails before anything runs
+        _execute_chapters(args, {})
+    _build_site(args)
     return 0
 
 
@@ -452,8 +628,122 @@ def _pipeline_options(parser: argparse.ArgumentParser, *, seed_flag: str) -> Non
     _artifacts(parser)
 
 
+def _parameter_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override a parameter (values read as papermill -p does, lists as Python literals); repeatable",
+    )
+
+
+def _chapters_commands(chapters: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    """``pebench chapters list|warm|run``."""
+    actions = chapters.add_subparsers(dest="action", metavar="ACTION", required=True)
+    folder_help = "chapter folder (default: notebooks/ of the repository around the working directory)"
+    text = "print the chapters with their numbers"
+    listing = actions.add_parser("list", parents=[common], help=text, description=text)
+    listing.add_argument("--dir", type=Path, default=None, help=folder_help)
+    listing.set_defaults(handler=cmd_chapters_list, command_parser=listing)
+    text = "train the base models the chapters share at default parameters (a full run does this first)"
+    warm = actions.add_parser("warm", parents=[common], help=text, description=text)
+    warm.set_defaults(handler=cmd_chapters_warm, command_parser=warm)
+    text = "execute chapters in place (all by default); a full default run records its time per chapter"
+    run = actions.add_parser("run", parents=[common], help=text, description=text)
+    run.add_argument("--dir", type=Path, default=None, help=folder_help)
+    run.add_argument("--only", action="append", metavar="NN", help="run only chapter NN (e.g. 02 or 2); repeatable")
+    _parameter_option(run)
+    run.add_argument("--cwd", type=Path, default=None, help="kernel working directory (default: the notebook's folder)")
+    run.add_argument("--log-output", action="store_true", help="log the notebooks' outputs as they run")
+    run.set_defaults(handler=cmd_chapters_run, command_parser=run)
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", type=Path, default=None, help="site folder (default: _build/site)")
+    parser.add_argument(
+        "--base-url",
+        default=None,
+        help="URL path (/pebench/) or full URL the site is served under (default: $PEBENCH_SITE_BASE_URL, else /)",
+    )
+
+
+def _site_commands(site: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    """``pebench site build|assemble|provenance``."""
+    actions = site.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, text, handler in (
+        ("build", "build this version's book into the site and reassemble it", cmd_site_build),
+        ("assemble", "rewrite switcher.json and index.html from the version folders in the site", cmd_site_assemble),
+    ):
+        action = actions.add_parser(name, parents=[common], help=text, description=text)
+        _site_options(action)
+        action.set_defaults(handler=handler, command_parser=action)
+    text = "print the version, commit, numbers date and numerics the pages' footer shows, as JSON"
+    provenance = actions.add_parser("provenance", parents=[common], help=text, description=text)
+    provenance.set_defaults(handler=cmd_site_provenance, command_parser=provenance)
+
+
+def _recipe_options(recipe: argparse.ArgumentParser) -> None:
+    """The options of ``pebench recipe``; their names are :func:`pebench.recipe.make_config`'s keywords."""
+    recipe.add_argument("--checkpoint", required=True, help="local LLaVA folder or a cached Hugging Face id")
+    recipe.add_argument("--out", type=Path, required=True, help="folder for data, checkpoints and results.json")
+    data = recipe.add_argument_group("data")
+    data.add_argument("--persons", type=positive_int, default=None, help="fictitious persons")
+    data.add_argument("--events", type=positive_int, default=None, help="fictitious events")
+    data.add_argument(
+        "--real-persons", type=positive_int, default=None, help='"real" persons, the pretraining population'
+    )
+    data.add_argument("--real-events", type=positive_int, default=None, help='"real" events')
+    data.add_argument("--image-size", type=positive_int, default=None, help="side of the square images, in pixels")
+    training = recipe.add_argument_group("training")
+    training.add_argument(
+        "--dtype", choices=LazyChoices(_recipe_dtypes), metavar="DTYPE", default=None, help="one of: %(choices)s"
+    )
+    training.add_argument("--pretrain-steps", type=non_negative_int, default=None, help="0 skips the stage")
+    training.add_argument("--finetune-steps", type=positive_int, default=None)
+    training.add_argument("--batch-size", type=positive_int, default=None, help="global batch of every stage")
+    training.add_argument("--lr", type=positive_float, default=None, help="peak learning rate of pretrain/finetune")
+    training.add_argument("--unlearn-steps", type=positive_int, default=None)
+    training.add_argument("--unlearn-lr", type=positive_float, default=None)
+    training.add_argument(
+        "--lora-r", type=non_negative_int, default=None, help="LoRA rank; 0 trains every weight (no LoRA)"
+    )
+    training.add_argument("--lora-alpha", type=positive_float, default=None, help="LoRA scaling numerator")
+    training.add_argument("--freeze-projector", action="store_true", help="train only the adapters, not the projector")
+    training.add_argument("--gradient-checkpointing", action="store_true")
+    training.add_argument("--shared-reference", action="store_true", help="reference = adapters off (no model copy)")
+    unlearning = recipe.add_argument_group("unlearning and evaluation")
+    unlearning.add_argument(
+        "--target", choices=LazyChoices(_target_names), metavar="TARGET", default=None, help="one of: %(choices)s"
+    )
+    unlearning.add_argument("--ratio", type=open_ratio, default=None, help="share of the target to forget, in (0, 1)")
+    unlearning.add_argument(
+        "--methods",
+        nargs="+",
+        choices=LazyChoices(_recipe_methods),
+        metavar="METHOD",
+        default=None,
+        help="methods to run, in order, among: %(choices)s",
+    )
+    unlearning.add_argument(
+        "--eval-batch-size",
+        type=positive_int,
+        default=None,
+        help="largest evaluation batch (generation and likelihood statistics); lower it if evaluation runs out of memory",
+    )
+    recipe.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        help="reseeds the data, every stage, the adapters and the forget set (default: 0)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The ``pebench`` argument parser (subcommands data, train, unlearn, run-chapter, book)."""
+    """The ``pebench`` argument parser, the project's only one (subcommands data, train, unlearn,
+    recipe, chapters, run-chapter, verify, numerics, site, book)."""
     parser = argparse.ArgumentParser(
         prog="pebench",
         description="A laptop-scale companion to PEBench (arXiv 2503.12545): data, training, "
@@ -488,7 +778,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--image-size", type=positive_int, default=None, help="side of the square images, in pixels")
     data.add_argument("--seed", type=non_negative_int, default=None, help="seed of everything random in the data")
     _artifacts(data)
-    data.set_defaults(handler=cmd_data)
+    data.set_defaults(handler=cmd_data, command_parser=data)
 
     train = commands.add_parser(
         "train",
@@ -503,7 +793,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _pipeline_options(train, seed_flag="--seed")
-    train.set_defaults(handler=cmd_train)
+    train.set_defaults(handler=cmd_train, command_parser=train)
 
     unlearn = commands.add_parser(
         "unlearn",
@@ -580,7 +870,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     unlearn.add_argument("--json", action="store_true", help="print the result as JSON instead of a table")
     _pipeline_options(unlearn, seed_flag="--base-seed")
-    unlearn.set_defaults(handler=cmd_unlearn)
+    unlearn.set_defaults(handler=cmd_unlearn, command_parser=unlearn)
+
+    recipe = commands.add_parser(
+        "recipe",
+        parents=[common],
+        formatter_class=formatter,
+        help="the paper's setting on a real LLaVA checkpoint: fine-tune with LoRA, unlearn, evaluate",
+        description=_text(
+            "Run the book's pipeline on any LlavaForConditionalGeneration checkpoint (a local "
+            "folder, or a Hugging Face id already in the local cache; nothing is downloaded) with "
+            "LoRA: pretrain, fine-tune, unlearn with each method, evaluate every metric "
+            "(pebench.recipe). Checkpoints and results.json go under --out; an interrupted run "
+            "resumes after its last finished stage. Options left out keep the paper's setting "
+            "(pebench.recipe.RecipeConfig). Several GPUs: accelerate launch -m pebench.cli recipe ...",
+            "example: pebench recipe --checkpoint llava-hf/llava-1.5-7b-hf --out runs/paper --shared-reference",
+        ),
+    )
+    _recipe_options(recipe)
+    recipe.set_defaults(handler=cmd_recipe, command_parser=recipe)
+
+    chapters = commands.add_parser(
+        "chapters",
+        formatter_class=formatter,
+        help="list the chapter notebooks, train their shared base models, or execute them in place",
+        description=_text(
+            "The book's chapters (notebooks/NN_*.ipynb), through pebench_book.chapters: list them, "
+            "train the base models they share (what a full run does first), or execute them in "
+            "place with papermill, stopping at the first failure.",
+            "example: pebench chapters run --only 02 -p seed 1",
+        ),
+    )
+    _chapters_commands(chapters, common)
 
     run = commands.add_parser(
         "run-chapter",
@@ -588,22 +909,14 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
         help="re-execute one chapter notebook in place, optionally with other parameters",
         description=_text(
-            "Execute chapter NN (notebooks/NN_*.ipynb) with papermill through pebench.chapters: "
+            "Execute chapter NN (notebooks/NN_*.ipynb) with papermill through pebench_book.chapters: "
             "in place by default (a failed run leaves the notebook untouched), with -p "
             "overriding values of its parameters cell (names are checked against it).",
             "example: pebench run-chapter 02 -p seed 1 -p finetune_steps 300",
         ),
     )
     run.add_argument("chapter", metavar="NN", help="chapter number, e.g. 02 or 2")
-    run.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help="override a parameter (values read as papermill -p does, lists as Python literals); repeatable",
-    )
+    _parameter_option(run)
     run.add_argument(
         "-o",
         "--output",
@@ -613,7 +926,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--cwd", type=Path, default=None, help="kernel working directory (default: the notebook's folder)")
     run.add_argument("--log-output", action="store_true", help="log the notebook's outputs as it runs")
-    run.set_defaults(handler=cmd_run_chapter)
+    run.set_defaults(handler=cmd_run_chapter, command_parser=run)
 
     verify = commands.add_parser(
         "verify",
@@ -624,7 +937,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Re-execute every chapter (or those given with --only) into a scratch folder, "
             "leaving the committed notebooks and figures alone, and compare each table it "
             "saves with the published one: bit-identical, within tolerance (the run-to-run "
-            "variation the book measures, pebench.verify) or beyond it, with the numbers. "
+            "variation the book measures, pebench_book.verify) or beyond it, with the numbers. "
             "Exits 1 when a chapter is beyond tolerance.",
             "example: pebench verify --only 02",
         ),
@@ -633,7 +946,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--keep", type=Path, default=None, help="keep each rerun (notebook and tables) in this folder")
     verify.add_argument("--report", type=Path, default=None, help="also write the comparison to this JSON file")
     verify.add_argument("--show", type=positive_int, default=10, help="differences to print per chapter (default 10)")
-    verify.set_defaults(handler=cmd_verify)
+    verify.set_defaults(handler=cmd_verify, command_parser=verify)
 
     numerics_parser = commands.add_parser(
         "numerics",
@@ -646,7 +959,21 @@ def build_parser() -> argparse.ArgumentParser:
             "example: pebench numerics (under PEBENCH_NUMERICS=portable: that mode's fingerprint)",
         ),
     )
-    numerics_parser.set_defaults(handler=cmd_numerics)
+    numerics_parser.set_defaults(handler=cmd_numerics, command_parser=numerics_parser)
+
+    site = commands.add_parser(
+        "site",
+        formatter_class=formatter,
+        help="build the versioned website, rewrite its version switcher, or print the footer's provenance",
+        description=_text(
+            "The versioned website (pebench_book.site): build this version's book with "
+            "jupyter-book build --all -W -n --keep-going into _build/site/<version>/ from the "
+            "committed notebooks (nothing is executed), rewrite switcher.json and index.html from "
+            "the version folders the site holds, or print what the pages' footer states.",
+            "example: pebench site build --base-url /pebench/",
+        ),
+    )
+    _site_commands(site, common)
 
     book = commands.add_parser(
         "book",
@@ -654,19 +981,18 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
         help="execute the chapters, then build the versioned website (what make book does)",
         description=_text(
-            "Execute every chapter in place (python -m pebench.chapters run), then build the "
-            "book with jupyter-book build --all -W -n --keep-going into the versioned site "
-            "_build/site/<version>/ (python -m pebench.site build). make book does the same "
-            "after installing the environment.",
+            "Execute every chapter in place (pebench chapters run), then build the book with "
+            "jupyter-book build --all -W -n --keep-going into the versioned site "
+            "_build/site/<version>/ (pebench site build). make book does the same after "
+            "installing the environment.",
             "example: pebench book --no-execute",
         ),
     )
     book.add_argument("--no-execute", action="store_true", help="build from the committed notebooks, run nothing")
     book.add_argument("--only", action="append", metavar="NN", help="execute only chapter NN; repeatable")
-    book.add_argument("--site", type=Path, default=None, help="site folder (default: _build/site)")
-    book.add_argument("--base-url", default=None, help="URL path the site is served under (default: /)")
+    _site_options(book)
     book.add_argument("--log-output", action="store_true", help="log the notebooks' outputs as they run")
-    book.set_defaults(handler=cmd_book)
+    book.set_defaults(handler=cmd_book, command_parser=book)
     return parser
 
 
@@ -676,18 +1002,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.verbose:
-        logging.getLogger("pebench").setLevel(logging.DEBUG)
+        for name in ("pebench", "pebench_book"):
+            logging.getLogger(name).setLevel(logging.DEBUG)
     try:
         return args.handler(args)
     except UsageError as error:
-        subparser = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore[union-attr]
-        subparser.error(str(error))  # exits 2
+        args.command_parser.error(str(error))  # exits 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as error:  # noqa: BLE001 - one line for the user; the traceback with -v
         log.debug("failure", exc_info=True)
-        print(f"pebench {args.command}: error: {error}", file=sys.stderr)
+        print(f"{args.command_parser.prog}: error: {error}", file=sys.stderr)
         return 1
     return 0
 

@@ -24,7 +24,7 @@ before torch computes anything, in one of three modes (``PEBENCH_NUMERICS``):
 kernels it uses, a few optimiser steps) and hashes the result: two machines with the same
 fingerprint compute the same bits, so the test suite compares a rerun with the published book bit
 for bit where the fingerprints match and within the measured run-to-run variation where they do
-not (:mod:`pebench.verify`). ``provenance`` is what each executed chapter records.
+not (:mod:`pebench_book.verify`). ``provenance`` is what each executed chapter records.
 """
 
 from __future__ import annotations

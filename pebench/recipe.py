@@ -12,19 +12,19 @@ procedural "real" persons), *finetune* teaches the fictitious population with re
 method unlearns a fresh copy of the fine-tuned model. Every stage's LoRA adapters are merged, so the
 fine-tuned checkpoint is an ordinary LLaVA folder.
 
-Command line (``--help`` lists every option)::
+Command line (``pebench recipe --help`` lists every option; :func:`make_config` maps them)::
 
-    accelerate launch -m pebench.recipe --checkpoint llava-hf/llava-1.5-7b-hf --out runs/paper \\
+    accelerate launch -m pebench.cli recipe --checkpoint llava-hf/llava-1.5-7b-hf --out runs/paper \\
         --persons 200 --events 40 --dtype bfloat16 --gradient-checkpointing --shared-reference
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from pebench.inference import generation_settings
 from pebench.metrics import evaluate, forget_statistics
 from pebench.model import load_model, save_model
 from pebench.model.lora import LoraSettings, maybe_lora
-from pebench.targets import TARGETS, ForgetSpec, ForgetSplit
+from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.train.distributed import data_parallel, process_device
 from pebench.train.stages import StageConfig, finetuning_items, pretraining_items, train_stage
 from pebench.unlearn import METHODS, UnlearnConfig, make_method, unlearn
@@ -167,84 +167,81 @@ def run_recipe(config: RecipeConfig, out: Path, *, progress: bool = True) -> dic
     return results
 
 
-def parse_args(argv: list[str] | None = None) -> tuple[RecipeConfig, Path]:
-    """The command line of ``python -m pebench.recipe`` as a ``RecipeConfig`` and output folder."""
-    default = RecipeConfig(checkpoint="")
-    p = argparse.ArgumentParser(prog="python -m pebench.recipe", description=__doc__.split("\n\n")[0])
-    p.add_argument("--checkpoint", required=True, help="local LLaVA folder or a cached Hugging Face id")
-    p.add_argument("--out", type=Path, required=True, help="folder for data, checkpoints and results.json")
-    p.add_argument("--persons", type=int, default=default.data.n_persons)
-    p.add_argument("--events", type=int, default=default.data.n_events)
-    p.add_argument("--real-persons", type=int, default=default.data.n_real_persons, help="pretraining population")
-    p.add_argument("--real-events", type=int, default=default.data.n_real_events)
-    p.add_argument("--image-size", type=int, default=default.data.image_size)
-    p.add_argument("--dtype", choices=tuple(DTYPES), default=default.dtype)
-    p.add_argument("--pretrain-steps", type=int, default=default.pretrain.steps, help="0 skips the stage")
-    p.add_argument("--finetune-steps", type=int, default=default.finetune.steps)
-    p.add_argument("--batch-size", type=int, default=default.finetune.batch_size, help="global batch of every stage")
-    p.add_argument("--lr", type=float, default=default.finetune.lr, help="peak learning rate of pretrain/finetune")
-    p.add_argument("--unlearn-steps", type=int, default=default.unlearn.steps)
-    p.add_argument("--unlearn-lr", type=float, default=default.unlearn.lr)
-    p.add_argument("--lora-r", type=int, default=16, help="0 trains every weight (no LoRA)")
-    p.add_argument("--lora-alpha", type=float, default=32.0)
-    p.add_argument("--freeze-projector", action="store_true", help="train only the adapters, not the projector")
-    p.add_argument("--gradient-checkpointing", action="store_true")
-    p.add_argument("--shared-reference", action="store_true", help="reference = adapters off (no model copy)")
-    p.add_argument("--target", choices=TARGETS, default=default.forget.target)
-    p.add_argument("--ratio", type=float, default=default.forget.ratio)
-    p.add_argument("--methods", nargs="+", default=list(default.methods), help=f"among {BOUNDS + tuple(METHODS)}")
-    p.add_argument(
-        "--eval-batch-size",
-        type=int,
-        default=default.eval_batch_size,
-        help="largest evaluation batch (generation and likelihood statistics); lower it if evaluation runs out of memory",
-    )
-    p.add_argument("--seed", type=int, default=0)
-    a = p.parse_args(argv)
+def make_config(
+    checkpoint: str,
+    *,
+    persons: int | None = None,
+    events: int | None = None,
+    real_persons: int | None = None,
+    real_events: int | None = None,
+    image_size: int | None = None,
+    dtype: str | None = None,
+    pretrain_steps: int | None = None,
+    finetune_steps: int | None = None,
+    batch_size: int | None = None,
+    lr: float | None = None,
+    unlearn_steps: int | None = None,
+    unlearn_lr: float | None = None,
+    lora_r: int | None = None,
+    lora_alpha: float | None = None,
+    freeze_projector: bool = False,
+    gradient_checkpointing: bool = False,
+    shared_reference: bool = False,
+    target: str | None = None,
+    ratio: float | None = None,
+    methods: Sequence[str] | None = None,
+    eval_batch_size: int | None = None,
+    seed: int = 0,
+) -> RecipeConfig:
+    """``RecipeConfig(checkpoint)`` with the ``pebench recipe`` options applied (``None`` keeps the default).
+
+    The command line sets a few knobs rather than every field: ``batch_size`` is the global batch of
+    every stage, unlearning included; ``lr`` the peak learning rate of pretraining and fine-tuning;
+    ``pretrain_steps=0`` skips pretraining; ``lora_r=0`` trains every weight (no LoRA), otherwise the
+    same adapter settings serve training and unlearning; ``seed`` reseeds everything at once (the
+    data, each stage's batch order, the adapters' initialisation, the forget set).
+    """
+
+    def given(**values: object) -> dict[str, object]:
+        return {key: value for key, value in values.items() if value is not None}
+
+    default = RecipeConfig(checkpoint=checkpoint)
+    training = given(batch_size=batch_size, lr=lr, seed=seed)
     lora = None
-    if a.lora_r > 0:
-        lora = LoraSettings(
-            r=a.lora_r,
-            alpha=a.lora_alpha,
-            train_projector=not a.freeze_projector,
-            gradient_checkpointing=a.gradient_checkpointing,
-            shared_reference=a.shared_reference,
-            seed=a.seed,
+    if lora_r != 0 and default.lora is not None:
+        lora = dataclasses.replace(
+            default.lora,
+            **given(r=lora_r, alpha=lora_alpha),
+            train_projector=not freeze_projector,
+            gradient_checkpointing=gradient_checkpointing,
+            shared_reference=shared_reference,
+            seed=seed,
         )
-    config = RecipeConfig(
-        checkpoint=a.checkpoint,
+    pretrain = None
+    if pretrain_steps != 0 and default.pretrain is not None:
+        pretrain = dataclasses.replace(default.pretrain, **given(steps=pretrain_steps), **training)
+    return dataclasses.replace(
+        default,
         data=dataclasses.replace(
             default.data,
-            n_persons=a.persons,
-            n_events=a.events,
-            n_real_persons=a.real_persons,
-            n_real_events=a.real_events,
-            image_size=a.image_size,
-            seed=a.seed,
+            **given(
+                n_persons=persons,
+                n_events=events,
+                n_real_persons=real_persons,
+                n_real_events=real_events,
+                image_size=image_size,
+            ),
+            seed=seed,
         ),
-        pretrain=dataclasses.replace(
-            default.pretrain, steps=a.pretrain_steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed
-        )
-        if a.pretrain_steps > 0
-        else None,
-        finetune=dataclasses.replace(
-            default.finetune, steps=a.finetune_steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed
-        ),
+        pretrain=pretrain,
+        finetune=dataclasses.replace(default.finetune, **given(steps=finetune_steps), **training),
         lora=lora,
-        unlearn=UnlearnConfig(steps=a.unlearn_steps, lr=a.unlearn_lr, batch_size=a.batch_size, seed=a.seed, lora=lora),
-        forget=ForgetSpec(a.target, a.ratio, a.seed),
-        methods=tuple(a.methods),
-        dtype=a.dtype,
-        eval_batch_size=a.eval_batch_size,
+        unlearn=dataclasses.replace(
+            default.unlearn,
+            **given(steps=unlearn_steps, lr=unlearn_lr, batch_size=batch_size),
+            seed=seed,
+            lora=lora,
+        ),
+        forget=dataclasses.replace(default.forget, **given(target=target, ratio=ratio), seed=seed),
+        **given(methods=tuple(methods) if methods is not None else None, dtype=dtype, eval_batch_size=eval_batch_size),
     )
-    return config, a.out
-
-
-def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    config, out = parse_args(argv)
-    run_recipe(config, out)
-
-
-if __name__ == "__main__":
-    main()

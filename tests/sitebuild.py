@@ -1,6 +1,6 @@
 """One build of the versioned website per test session, shared by test_book.py and test_browser.py.
 
-``built_site`` builds the site exactly as ``make book`` does (``pebench.site.build_site``: jupyter-book
+``built_site`` builds the site exactly as ``make book`` does (``pebench_book.site.build_site``: jupyter-book
 with ``--all -W -n --keep-going``, then the version folder, ``switcher.json`` and ``index.html``), but
 into a temporary folder, never into the repository's ``_build``. The first caller builds; later
 callers in the same session get the same folder.
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import pebench
-from pebench import site
+from pebench_book import site
 
 ROOT = Path(__file__).resolve().parents[1]
 OLD_VERSION = "0.0.0"

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from sitebuild import built_site
 
-from pebench.chapters import list_chapters
+from pebench_book.chapters import list_chapters
 
 pytestmark = pytest.mark.book
 
@@ -62,7 +62,7 @@ class ImageSources(HTMLParser):
 
 @pytest.fixture(scope="module")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This version's book, as ``make book`` builds it (``pebench.site.build_site``, ``-W -n``)."""
+    """This version's book, as ``make book`` builds it (``pebench_book.site.build_site``, ``-W -n``)."""
     missing = [doc for doc in TOC_FILES if source_of(doc) is None]
     if missing:
         pytest.fail(f"_toc.yml lists pages that do not exist: {', '.join(missing)}")
@@ -101,5 +101,5 @@ def test_injected_parameters_are_hidden(built_book: Path) -> None:
             continue
         html = (built_book / f"{doc}.html").read_text(encoding="utf-8")
         assert "tag_injected-parameters" not in html or "# Parameters" not in html, (
-            f"{doc}: papermill's injected-parameters cell is shown; rerun it with python -m pebench.chapters"
+            f"{doc}: papermill's injected-parameters cell is shown; rerun it with pebench run-chapter"
         )

@@ -1,9 +1,9 @@
-"""pebench.chapters: listing, selection, the command line, and the post-processing of papermill runs."""
+"""pebench_book.chapters: listing, selection, the command line (``pebench chapters``), and the
+post-processing of papermill runs."""
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 from pathlib import Path
 
@@ -11,7 +11,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from pebench import chapters
+from pebench import cli
+from pebench_book import chapters
 
 
 def make_notebook(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -153,32 +154,60 @@ def test_this_repository_is_found() -> None:
 # --- command line ----------------------------------------------------------------------------------
 
 
+def pebench(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``pebench argv`` (pebench.cli, the one parser): (exit status, stdout, stderr)."""
+    try:
+        status = cli.main(list(argv))
+    except SystemExit as exit_:
+        status = exit_.code if isinstance(exit_.code, int) else 1
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
 def test_cli_unknown_chapter_fails_naming_the_available_ones(
-    chapter_dir: Path, caplog: pytest.LogCaptureFixture
+    chapter_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="pebench.chapters"):
-        status = chapters.main(["--dir", str(chapter_dir), "run", "--only", "07", "-p", "seed", "1"])
+    status, _, err = pebench(capsys, "chapters", "run", "--dir", str(chapter_dir), "--only", "07", "-p", "seed", "1")
     assert status == 2
-    assert "no chapter '07'" in caplog.text
-    assert "01 (01_dataset.ipynb), 02 (02_finetune.ipynb), 10 (10_later.ipynb)" in caplog.text
+    assert "usage: pebench chapters run" in err and "no chapter '07'" in err
+    assert "01 (01_dataset.ipynb), 02 (02_finetune.ipynb), 10 (10_later.ipynb)" in err
 
 
-def test_cli_without_chapters_fails(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.ERROR, logger="pebench.chapters"):
-        assert chapters.main(["--dir", str(tmp_path), "run"]) == 2
-    assert "no chapter notebooks" in caplog.text
+def test_cli_without_chapters_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = pebench(capsys, "chapters", "run", "--dir", str(tmp_path))
+    assert status == 2 and "no chapter notebooks" in err
 
 
-def test_cli_list_logs_the_chapters(chapter_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="pebench.chapters"):
-        assert chapters.main(["--dir", str(chapter_dir), "list"]) == 0
-    assert "chapter 02:" in caplog.text and "02_finetune.ipynb" in caplog.text
+def test_cli_list_prints_the_chapters(chapter_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = pebench(capsys, "chapters", "list", "--dir", str(chapter_dir))
+    assert status == 0
+    assert out.splitlines()[1] == f"02  {chapter_dir / '02_finetune.ipynb'}" and len(out.splitlines()) == 3
 
 
-def test_cli_requires_a_command() -> None:
-    with pytest.raises(SystemExit) as exit_:
-        chapters.main([])
-    assert exit_.value.code == 2
+def test_cli_requires_a_command(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = pebench(capsys, "chapters")
+    assert status == 2 and "required: ACTION" in err
+
+
+def test_cli_checks_every_parameter_before_running(
+    chapter_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chapters, "run_chapter", lambda *args, **kwargs: pytest.fail("ran a chapter"))
+    status, _, err = pebench(capsys, "chapters", "run", "--dir", str(chapter_dir), "-p", "seed", "1")
+    assert status == 2 and "chapter 01_dataset.ipynb has no parameter 'seed'" in err
+
+
+def test_cli_run_goes_through_the_one_loop(
+    chapter_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    monkeypatch.setattr(chapters, "run_chapter", lambda path, **kwargs: calls.append((path.name, kwargs)) or path)
+    argv = ["chapters", "run", "--dir", str(chapter_dir), "--only", "10", "--only", "2", "--cwd", str(tmp_path)]
+    status, out, err = pebench(capsys, *argv, "--log-output", "--no-progress")
+    assert status == 0, err
+    assert [name for name, _ in calls] == ["10_later.ipynb", "02_finetune.ipynb"]  # in the order asked
+    assert calls[0][1] == {"parameters": {}, "cwd": tmp_path, "log_output": True}
+    assert "executed 2 chapter(s) in place: 10_later.ipynb, 02_finetune.ipynb" in out
 
 
 @pytest.mark.parametrize(
@@ -196,7 +225,7 @@ def test_cli_requires_a_command() -> None:
     ],
 )
 def test_parameters_are_typed_like_papermill_does(text: str, value: object) -> None:
-    parsed = chapters.parse_parameter(text)
+    parsed = cli.parse_parameter(text)
     assert parsed == value and type(parsed) is type(value)
 
 
@@ -303,15 +332,15 @@ def test_a_full_run_trains_the_shared_models_first_and_records_the_times(
     assert steps == ["02_finetune.ipynb"]
 
 
-def test_cli_warm_trains_the_shared_models(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_cli_warm_trains_the_shared_models(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     calls = []
     monkeypatch.setattr(chapters, "warm_shared_models", lambda: calls.append("warm") or 1.0)
-    assert chapters.main(["warm"]) == 0 and calls == ["warm"]
+    status, out, _ = pebench(capsys, "chapters", "warm")
+    assert status == 0 and calls == ["warm"] and "shared base models are ready" in out
 
     def broken() -> float:
         raise RuntimeError("out of disk")
 
     monkeypatch.setattr(chapters, "warm_shared_models", broken)
-    with caplog.at_level(logging.ERROR, logger="pebench.chapters"):
-        assert chapters.main(["warm"]) == 1
-    assert "out of disk" in caplog.text
+    status, _, err = pebench(capsys, "chapters", "warm")
+    assert status == 1 and "pebench chapters warm: error: out of disk" in err

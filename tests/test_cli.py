@@ -19,7 +19,9 @@ from pebench.experiment import method_names
 from pebench.targets import TARGETS
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("data", "train", "unlearn", "run-chapter", "book", "verify", "numerics")
+#: The required arguments of ``pebench recipe``.
+RECIPE = ["recipe", "--checkpoint", "some/llava", "--out", "runs/x"]
+COMMANDS = ("data", "train", "unlearn", "recipe", "chapters", "run-chapter", "verify", "numerics", "site", "book")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -115,6 +117,24 @@ def test_console_script(tmp_path: Path) -> None:
         (["run-chapter", "03", "-p", "seeds", "3"], ["'seeds'", "must be a list like its default"]),
         (["run-chapter", "07", "-p", "figure_method", "sgd"], ["'figure_method'", "'sgd' is not one of"]),
         (["verify", "--show", "0"], ["argument --show"]),
+        (["chapters", "run", "--only", "99"], ["usage: pebench chapters run", "no chapter '99'", "available chapters"]),
+        (["chapters", "run", "--only", "03", "-p", "methods", '["zz"]'], ["'methods'", "'zz' is not one of"]),
+        (["chapters", "run", "--dir", "/no/such/folder"], ["chapter folder /no/such/folder does not exist"]),
+        (["chapters", "frobnicate"], ["usage: pebench chapters", "invalid choice"]),
+        (
+            ["site", "build", "--base-url", "pebench"],
+            ["usage: pebench site build", "base URL must be an absolute path"],
+        ),
+        (["site", "assemble", "--base-url", "x/"], ["base URL must be an absolute path"]),
+        (["book", "--no-execute", "--base-url", "pebench"], ["base URL must be an absolute path"]),
+        (["recipe", "--out", "runs/x"], ["usage: pebench recipe", "--checkpoint"]),
+        (RECIPE + ["--methods", "ga", "sgd"], ["argument --methods", "invalid choice: 'sgd'", "'npo'"]),
+        (RECIPE + ["--dtype", "int8"], ["argument --dtype", "invalid choice", "'bfloat16'"]),
+        (RECIPE + ["--target", "face"], ["argument --target", "invalid choice", "'joint'"]),
+        (RECIPE + ["--ratio", "1.5"], ["argument --ratio", "(0, 1)"]),
+        (RECIPE + ["--eval-batch-size", "0"], ["argument --eval-batch-size", ">= 1"]),
+        (RECIPE + ["--pretrain-steps=-1"], ["argument --pretrain-steps", ">= 0"]),
+        (RECIPE + ["--image-size", "33"], ["image_size must be one of"]),
     ],
 )
 def test_bad_arguments_fail_with_a_clear_message(
@@ -200,10 +220,10 @@ def test_unlearn_prints_the_metrics(capsys: pytest.CaptureFixture[str], small) -
 def test_run_chapter_delegates_to_the_chapter_runner(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import pebench.chapters
+    import pebench_book.chapters
 
     calls = []
-    monkeypatch.setattr(pebench.chapters, "run_chapter", lambda *args, **kwargs: calls.append((args, kwargs)))
+    monkeypatch.setattr(pebench_book.chapters, "run_chapter", lambda *args, **kwargs: calls.append((args, kwargs)))
     out_file = tmp_path / "out.ipynb"
     status, out, err = run(capsys, "run-chapter", "2", "-p", "seed", "1", "-o", str(out_file), "--no-progress")
     assert status == 0, err
@@ -217,17 +237,17 @@ def test_run_chapter_delegates_to_the_chapter_runner(
 def test_book_executes_then_builds(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import pebench.chapters
-    import pebench.site
+    import pebench_book.chapters
+    import pebench_book.site
 
     steps = []
-    monkeypatch.setattr(pebench.chapters, "run_chapter", lambda path, *a, **k: steps.append(("run", path.name)))
+    monkeypatch.setattr(pebench_book.chapters, "run_chapter", lambda path, *a, **k: steps.append(("run", path.name)))
 
     def build_site(**kwargs):
         steps.append(("build", kwargs))
         return tmp_path / "site" / pebench.__version__
 
-    monkeypatch.setattr(pebench.site, "build_site", build_site)
+    monkeypatch.setattr(pebench_book.site, "build_site", build_site)
     status, out, err = run(
         capsys, "book", "--only", "02", "--site", str(tmp_path / "site"), "--base-url", "/x/", "--no-progress"
     )
@@ -242,7 +262,7 @@ def test_book_executes_then_builds(
 def test_verify_reports_each_chapter_and_fails_beyond_tolerance(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pebench import verify
+    from pebench_book import verify
 
     outcomes = {"01": verify.ChapterReport("01", tables=2, numbers=10)}
     beyond = verify.ChapterReport("02", tables=1, numbers=3)
@@ -256,6 +276,31 @@ def test_verify_reports_each_chapter_and_fails_beyond_tolerance(
     assert "1 of 2 chapter(s) agree" in out
 
 
+def test_site_builds_assembles_and_states_its_provenance(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import pebench_book.site
+
+    site, calls = tmp_path / "site", []
+    monkeypatch.setattr(pebench_book.site, "build_site", lambda **kwargs: calls.append(kwargs) or site / "9.9.9")
+    status, out, err = run(capsys, "site", "build", "--site", str(site), "--base-url", "/x/", "--no-progress")
+    assert status == 0, err
+    assert calls == [{"site": site, "base_url": "/x/"}] and f"built {site / '9.9.9'}" in out
+
+    for version in ("0.1.0", "0.2.0"):
+        (site / version).mkdir(parents=True)
+        (site / version / "index.html").write_text("<html></html>")
+    status, out, err = run(capsys, "site", "assemble", "--site", str(site), "--base-url", "/pebench/")
+    assert status == 0, err
+    assert "versions 0.2.0, 0.1.0 (latest 0.2.0)" in out
+    assert json.loads((site / "switcher.json").read_text())[0]["url"] == "/pebench/0.2.0/"
+    status, _, err = run(capsys, "site", "assemble", "--site", str(tmp_path / "empty"))
+    assert status == 1 and "pebench site assemble: error: no built version" in err
+
+    status, out, _ = run(capsys, "site", "provenance")
+    assert status == 0 and json.loads(out)["version"] == pebench.__version__
+
+
 def test_numerics_prints_the_fingerprint(capsys: pytest.CaptureFixture[str]) -> None:
     from pebench import numerics
 
@@ -264,12 +309,12 @@ def test_numerics_prints_the_fingerprint(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_a_failure_while_working_exits_1(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import pebench.site
+    import pebench_book.site
 
     def broken(**kwargs):
         raise RuntimeError("jupyter-book exited 1")
 
-    monkeypatch.setattr(pebench.site, "build_site", broken)
+    monkeypatch.setattr(pebench_book.site, "build_site", broken)
     status, _, err = run(capsys, "book", "--no-execute", "--no-progress")
     assert status == 1 and "pebench book: error: jupyter-book exited 1" in err
 
@@ -294,17 +339,19 @@ def test_progress_bar_counts_steps_and_stops_its_ticker(capsys: pytest.CaptureFi
 def test_the_whole_book_trains_the_shared_models_first_and_records_the_times(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import pebench.chapters
-    import pebench.site
+    import pebench_book.chapters
+    import pebench_book.site
 
     steps = []
-    monkeypatch.setattr(pebench.chapters, "warm_shared_models", lambda: steps.append("shared") or 12.5)
-    monkeypatch.setattr(pebench.chapters, "run_chapter", lambda path, *a, **k: steps.append(path.name))
-    monkeypatch.setattr(pebench.chapters, "times_path", lambda: tmp_path / "times.json")
-    monkeypatch.setattr(pebench.site, "build_site", lambda **kwargs: steps.append("build") or tmp_path / "site" / "v")
+    monkeypatch.setattr(pebench_book.chapters, "warm_shared_models", lambda: steps.append("shared") or 12.5)
+    monkeypatch.setattr(pebench_book.chapters, "run_chapter", lambda path, *a, **k: steps.append(path.name))
+    monkeypatch.setattr(pebench_book.chapters, "times_path", lambda folder=None: tmp_path / "times.json")
+    monkeypatch.setattr(
+        pebench_book.site, "build_site", lambda **kwargs: steps.append("build") or tmp_path / "site" / "v"
+    )
     status, _, err = run(capsys, "book", "--no-progress")
     assert status == 0, err
-    chapters = [p.name for p in pebench.chapters.list_chapters()]
+    chapters = [p.name for p in pebench_book.chapters.list_chapters()]
     assert steps == ["shared", *chapters, "build"]
     record = json.loads((tmp_path / "times.json").read_text())
     assert record["shared_models_seconds"] == 12.5 and list(record["chapters"]) == chapters

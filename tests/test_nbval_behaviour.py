@@ -1,4 +1,4 @@
-"""How `make test`'s nbval pass treats a chapter executed by pebench.chapters (starts kernels).
+"""How `make test`'s nbval pass treats a chapter executed by pebench_book.chapters (starts kernels).
 
 Checked on a scratch chapter: papermill's injected-parameters cell is re-run like any cell (so nbval
 reproduces the committed parameterized run); a cell tagged ``nbval-skip`` is not executed at all; one
@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from pebench.chapters import run_chapter
+from pebench_book.chapters import run_chapter
 
 pytestmark = pytest.mark.kernel
 

@@ -1,12 +1,12 @@
-"""pebench.performance reads benchmark results and states each target as met, missed or missing."""
+"""pebench_book.performance reads benchmark results and states each target as met, missed or missing."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from pebench import performance
 from pebench.paths import find_repo_root
+from pebench_book import performance
 
 
 def write(folder: Path, name: str, data: dict) -> None:

@@ -5,7 +5,7 @@ Where this machine's numerics fingerprint equals the one a chapter recorded, nbv
 and compares every output exactly (``make test``'s nbval pass) and the test here skips. Where they
 differ (another CPU, another numerics mode), ``conftest.py`` skips nbval's comparison of that
 chapter and the test here re-executes it into a scratch folder and compares every number of its
-tables with the published one within tolerance (:mod:`pebench.verify`), failing with the numbers
+tables with the published one within tolerance (:mod:`pebench_book.verify`), failing with the numbers
 that moved too far.
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pebench.chapters import list_chapters
-from pebench.verify import same_numerics, verify_chapter
+from pebench_book.chapters import list_chapters
+from pebench_book.verify import same_numerics, verify_chapter
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = list_chapters(ROOT / "notebooks")

@@ -1,16 +1,19 @@
-"""The real-checkpoint recipe (``pebench.recipe``) end to end on a saved LLaVA-1.5-style checkpoint."""
+"""The real-checkpoint recipe (``pebench.recipe``, ``pebench recipe``) end to end on a saved LLaVA-1.5-style
+checkpoint."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import torch
 
+from pebench import cli, recipe
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.model.llava15 import save_llava15_style_checkpoint
 from pebench.model.lora import LoraSettings
-from pebench.recipe import RecipeConfig, parse_args, run_recipe
+from pebench.recipe import RecipeConfig, run_recipe
 from pebench.refusals import REFUSALS
 from pebench.targets import ForgetSpec
 from pebench.train.stages import StageConfig
@@ -57,34 +60,57 @@ def test_recipe_runs_stages_methods_and_metrics(tmp_path):
     assert set(saved["results"]) == set(results)
 
 
-def test_command_line_builds_the_config(tmp_path):
-    config, out = parse_args(
-        [
-            "--checkpoint",
-            "some/llava",
-            "--out",
-            str(tmp_path),
-            "--persons",
-            "20",
-            "--events",
-            "5",
-            "--real-persons",
-            "3",
-            "--pretrain-steps",
-            "0",
-            "--lora-r",
-            "8",
-            "--shared-reference",
-            "--methods",
-            "ga",
-            "npo",
-        ]
+def parse(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[RecipeConfig, Path, str]:
+    """``pebench recipe argv`` with the run left out: the configuration it would run, and its output."""
+    runs = []
+    monkeypatch.setattr(recipe, "run_recipe", lambda config, out, **kwargs: runs.append((config, out)) or {"ga": {}})
+    assert cli.main(["recipe", *argv, "--no-progress"]) == 0
+    ((config, out),) = runs
+    return config, out, capsys.readouterr().out
+
+
+def test_command_line_builds_the_config(tmp_path, monkeypatch, capsys):
+    config, out, printed = parse(
+        monkeypatch,
+        capsys,
+        "--checkpoint",
+        "some/llava",
+        "--out",
+        str(tmp_path),
+        "--persons",
+        "20",
+        "--events",
+        "5",
+        "--real-persons",
+        "3",
+        "--pretrain-steps",
+        "0",
+        "--lora-r",
+        "8",
+        "--shared-reference",
+        "--methods",
+        "ga",
+        "npo",
     )
-    assert out == tmp_path and config.pretrain is None
+    assert out == tmp_path and config.pretrain is None and config.checkpoint == "some/llava"
     assert (config.data.n_persons, config.data.n_events, config.data.n_real_persons) == (20, 5, 3)
     assert config.lora.r == 8 and config.unlearn.lora.shared_reference and config.methods == ("ga", "npo")
-    full, _ = parse_args(["--checkpoint", "x", "--out", str(tmp_path), "--lora-r", "0"])
+    assert f"results in {tmp_path / 'results.json'}" in printed
+    full, _, _ = parse(monkeypatch, capsys, "--checkpoint", "x", "--out", str(tmp_path), "--lora-r", "0")
     assert full.lora is None and full.unlearn.lora is None
+    # Options left out keep the paper's setting; one seed reseeds every part.
+    default, _, _ = parse(monkeypatch, capsys, "--checkpoint", "x", "--out", str(tmp_path))
+    assert default == RecipeConfig(checkpoint="x")
+    assert cli.parse_recipe(["--checkpoint", "x", "--out", str(tmp_path)]) == (default, tmp_path)  # for scripts
+    with pytest.raises(SystemExit) as exit_:
+        cli.parse_recipe(["--checkpoint", "x", "--out", str(tmp_path), "--image-size", "33"])
+    assert exit_.value.code == 2 and "image_size must be one of" in capsys.readouterr().err
+    seeded = recipe.make_config("x", seed=3, batch_size=8)
+    assert {seeded.data.seed, seeded.pretrain.seed, seeded.finetune.seed, seeded.lora.seed} == {3}
+    assert {seeded.unlearn.seed, seeded.forget.seed} == {3}
+    assert (seeded.pretrain.batch_size, seeded.finetune.batch_size, seeded.unlearn.batch_size) == (8, 8, 8)
     with pytest.raises(ValueError, match="methods must be among"):
         RecipeConfig(checkpoint="x", methods=("sgd",))
     with pytest.raises(ValueError, match="dtype must be one of"):

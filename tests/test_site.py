@@ -1,4 +1,4 @@
-"""The versioned website's building blocks (pebench.site, pebench.sphinxext) and the reader pages'
+"""The versioned website's building blocks (pebench_book.site, pebench_book.sphinxext) and the reader pages'
 consistency with the code: metric glossary, citation, changelog, license, the Reproduce page's
 commands. Fast: nothing here builds the book (test_book.py and test_browser.py do)."""
 
@@ -18,9 +18,9 @@ import pytest
 import yaml
 
 import pebench
-from pebench import site
-from pebench.chapters import list_chapters
-from pebench.sphinxext import api_groups, import_object, package_modules
+from pebench_book import site
+from pebench_book.chapters import list_chapters
+from pebench_book.sphinxext import api_groups, import_object, package_modules
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -251,13 +251,17 @@ def test_footer_describes_the_chapters_recorded_numerics(tmp_path: Path) -> None
 
 # -- the Sphinx extension -------------------------------------------------------------------------
 def test_every_module_is_in_the_api_reference() -> None:
+    for package in ("pebench", "pebench_book"):
+        on_disk = {
+            ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            for p in (ROOT / package).rglob("*.py")
+        }
+        assert on_disk <= set(package_modules(ROOT / package)), package
+    page = (ROOT / "book" / "api.md").read_text()
+    assert "```{pebench-api}\n" in page and "```{pebench-api} pebench_book\n" in page  # the library, the tooling
     modules = package_modules()
-    on_disk = {
-        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-        for p in (ROOT / "pebench").rglob("*.py")
-    }
-    assert on_disk <= set(modules)
-    assert {"pebench.cli", "pebench.site", "pebench.sphinxext", "pebench.train"} <= set(modules)
+    assert {"pebench.cli", "pebench.train"} <= set(modules)
+    assert {"pebench_book.site", "pebench_book.sphinxext"} <= set(package_modules(ROOT / "pebench_book"))
     groups = api_groups(modules)
     assert groups["pebench.data"][0] == "pebench.data"  # the package before its modules
     assert all(m.startswith(group) for group, members in groups.items() for m in members)
@@ -279,7 +283,7 @@ def test_cross_reference_resolution() -> None:
 # -- the reader pages agree with the code ---------------------------------------------------------
 def test_config_loads_the_extension_and_points_the_switcher_at_the_site_root() -> None:
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    assert "pebench.sphinxext" in config["sphinx"]["extra_extensions"]
+    assert "pebench_book.sphinxext" in config["sphinx"]["extra_extensions"]
     options = config["sphinx"]["config"]["html_theme_options"]
     assert options["switcher"]["json_url"] == site.SWITCHER_JSON_URL
     assert options["show_version_warning_banner"] is True
@@ -330,8 +334,8 @@ def commands_in(page: Path) -> list[list[str]]:
 
 
 def test_reproduce_commands_work_with_the_cli_and_the_chapters() -> None:
-    from pebench.chapters import select_chapters
     from pebench.cli import build_parser
+    from pebench_book.chapters import select_chapters
 
     chapters = list_chapters(ROOT / "notebooks")
     checked = 0
@@ -340,10 +344,11 @@ def test_reproduce_commands_work_with_the_cli_and_the_chapters() -> None:
             continue
         if words[0] == "pebench":
             args = build_parser().parse_args(words[1:])  # exits (fails the test) on a bad command line
-            if args.command == "run-chapter":
-                (chapter,) = select_chapters([args.chapter], chapters)
-                known = {p.name for p in site.chapter_parameters(chapter)}
-                assert {name for name, _ in args.parameter} <= known, words
+            if args.command == "run-chapter" or getattr(args, "action", None) == "run":
+                numbers = [args.chapter] if args.command == "run-chapter" else args.only or []
+                for chapter in select_chapters(numbers, chapters) if numbers else chapters:
+                    known = {p.name for p in site.chapter_parameters(chapter)}
+                    assert {name for name, _ in args.parameter} <= known, words
             checked += 1
         elif words[0] == "papermill":
             notebook = ROOT / words[1]
@@ -352,6 +357,19 @@ def test_reproduce_commands_work_with_the_cli_and_the_chapters() -> None:
             assert set(names) <= {p.name for p in site.chapter_parameters(notebook)}, words
             checked += 1
     assert checked >= 4
+
+
+def test_the_gpu_page_runs_the_recipe_through_the_one_command_line() -> None:
+    """``pebench recipe ...`` and ``accelerate launch ... -m pebench.cli recipe ...`` parse as written."""
+    from pebench.cli import build_parser
+
+    blocks = re.findall(r"```bash\n(.*?)```", (ROOT / "book" / "gpu.md").read_text(), re.DOTALL)
+    lines = [line for block in blocks for line in block.replace("\\\n", " ").splitlines()]
+    launches = [shlex.split(line, comments=True) for line in lines if re.search(r"pebench(\.cli)? recipe ", line)]
+    assert len(launches) == 3 and sum("accelerate" in words for words in launches) == 1
+    for words in launches:
+        args = build_parser().parse_args(words[words.index("recipe") :])  # exits (fails the test) on a bad one
+        assert args.command == "recipe" and args.checkpoint and args.out
 
 
 def test_console_script_is_declared() -> None:

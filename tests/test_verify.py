@@ -1,4 +1,4 @@
-"""Comparing a rerun's tables with the published ones (pebench.verify): both outcomes are reachable.
+"""Comparing a rerun's tables with the published ones (pebench_book.verify): both outcomes are reachable.
 
 Runs on copies of the committed ``figures/`` with numbers perturbed by hand, so it needs no model.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pebench.chapters import list_chapters, recorded_provenance
-from pebench.verify import FLOOR, Z, chapter_runs, compare_chapter, compare_table, other_numerics, same_numerics
+from pebench_book.chapters import list_chapters, recorded_provenance
+from pebench_book.verify import FLOOR, Z, chapter_runs, compare_chapter, compare_table, other_numerics, same_numerics
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ROOT / "figures"

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from pebench.chapters import list_chapters
 from pebench.pipeline import Pipeline, base_config
-from pebench.site import chapter_parameters
 from pebench.study import arms, run_grid
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import UnlearnConfig
 from pebench.workers import DEFAULT_BASE_SEEDS, WORKERS_ENV, train_base_models, worker_count
+from pebench_book.chapters import list_chapters
+from pebench_book.site import chapter_parameters
 
 
 def fresh_results(small_pipeline: Pipeline, root: Path) -> Pipeline:

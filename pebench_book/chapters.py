@@ -14,11 +14,12 @@ only real changes. ``make book``, the README and people all go through this modu
   cell id, and the execution timestamps, durations and temporary paths that papermill and nbclient
   write into the metadata are removed, since they would make every rerun churn.
 
-Command line::
+Command line (:mod:`pebench.cli`, the one parser)::
 
-    python -m pebench.chapters list
-    python -m pebench.chapters warm
-    python -m pebench.chapters run [--only NN ...] [-p NAME VALUE ...]
+    pebench chapters list
+    pebench chapters warm
+    pebench chapters run [--only NN ...] [-p NAME VALUE ...]
+    pebench run-chapter NN [-p NAME VALUE ...] [-o OUTPUT]
 
 Chapters run with their own folder as the working directory by default, like Jupyter, Binder and
 nbval (which ``make test`` uses to re-execute them) do; ``find_repo_root()`` gives notebooks a
@@ -27,13 +28,11 @@ working-directory-independent way to reach files at the repository root.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import logging
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -106,26 +105,6 @@ def select_chapters(numbers: Iterable[str | int], chapters: Sequence[Path]) -> l
     return selected
 
 
-def parse_parameter(value: str) -> Any:
-    """A command-line parameter value as papermill's own ``-p`` reads it: True/False/None, int, float,
-    else str; and, unlike papermill, a list or dict written as a Python literal (``'["gd", "kl"]'``),
-    which papermill would pass on as a string to be iterated character by character."""
-    constants = {"True": True, "False": False, "None": None}
-    if value in constants:
-        return constants[value]
-    if value.strip().startswith(("[", "{", "(")):
-        try:
-            return ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            raise ValueError(f"{value!r} looks like a list or dict but is not a valid Python literal") from None
-    for kind in (int, float):
-        try:
-            return kind(value)
-        except ValueError:
-            pass
-    return value
-
-
 #: The kinds of value a parameter may take, by the kind of its default (an int is a valid float).
 _COMPATIBLE = {bool: (bool,), int: (int,), float: (int, float), str: (str,), list: (list, tuple), dict: (dict,)}
 
@@ -134,7 +113,7 @@ def check_parameters(chapter: str | os.PathLike[str], given: Mapping[str, Any]) 
     """Fail before any kernel starts if a parameter is not one of ``chapter``'s, or not of the kind
     of its default (a number where the default is a number, a list where it is a list; a default of
     ``None`` accepts anything). The error names the parameter, the chapter and what it accepts."""
-    from pebench.site import chapter_parameters  # the parameters cell parser
+    from pebench_book.site import chapter_parameters  # the parameters cell parser
 
     defaults = {p.name: p.default for p in chapter_parameters(chapter)}
     name = Path(chapter).name
@@ -336,7 +315,7 @@ def run_all(
     trained first (:func:`warm_shared_models`) and the wall-clock seconds of that and of each chapter
     are written there as JSON (the book's time budget is tracked in ``benchmarks/``). ``progress``
     shows a bar over the chapters. The one loop that runs the book: ``pebench book`` and
-    ``python -m pebench.chapters run`` both call it."""
+    ``pebench chapters run`` both call it."""
     folder = Path(directory) if directory is not None else chapters_dir()
     chapters = list_chapters(folder)
     if only is not None:
@@ -383,93 +362,3 @@ def write_times(
 def times_path(folder: str | os.PathLike[str] | None = None) -> Path:
     """Where a full default run of the chapters records its time per chapter."""
     return find_repo_root(folder) / "benchmarks" / "results" / "chapter_times.json"
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m pebench.chapters",
-        description="List or execute the book's chapter notebooks (notebooks/NN_*.ipynb) in place with papermill.",
-    )
-    parser.add_argument(
-        "--dir", type=Path, default=None, help="chapter folder (default: notebooks/ of the repository around the cwd)"
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("list", help="list the chapters")
-    commands.add_parser(
-        "warm", help="train the base models the chapters share at default parameters (a full run does this first)"
-    )
-    run = commands.add_parser("run", help="execute chapters in place (all by default)")
-    run.add_argument("--only", action="append", metavar="NN", help="run only chapter NN (e.g. 02 or 2); repeatable")
-    run.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help="override a notebook parameter, as papermill -p does (lists as Python literals); repeatable",
-    )
-    run.add_argument(
-        "--cwd", type=Path, default=None, help="working directory of the kernels (default: the notebook's folder)"
-    )
-    run.add_argument("--log-output", action="store_true", help="log the notebooks' outputs while they run")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point; returns the exit status (0 ok, 1 a chapter failed, 2 bad arguments)."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    try:
-        parameters = {name: parse_parameter(value) for name, value in getattr(args, "parameter", None) or []}
-    except ValueError as error:
-        log.error("%s", error)
-        return 2
-    if args.command == "warm":
-        try:
-            warm_shared_models()
-        except Exception as error:  # noqa: BLE001 - report and stop; the traceback is in the log
-            log.exception("stopped: %s", error)
-            return 1
-        return 0
-    try:
-        folder = args.dir if args.dir is not None else chapters_dir()
-        chapters = list_chapters(folder)
-        if args.command == "list":
-            for chapter in chapters:
-                log.info("chapter %s: %s", chapter_number(chapter), chapter)
-            return 0
-        # Check the selection and the parameters before running anything, so that a typo fails at once.
-        for chapter in select_chapters(args.only, chapters) if args.only else chapters:
-            check_parameters(chapter, parameters)
-        if not chapters:
-            raise FileNotFoundError(f"no chapter notebooks (NN_*.ipynb) in {folder}")
-    except (FileNotFoundError, UnknownChapterError, ValueError) as error:
-        log.error("%s", error)
-        return 2
-    try:
-        # A full default run is the book build: record its time per chapter for the budget.
-        times = times_path(folder)
-        full_run = not args.only and not parameters
-        run_all(
-            folder,
-            parameters,
-            only=args.only,
-            cwd=args.cwd,
-            log_output=args.log_output,
-            times_path=times if full_run else None,
-        )
-    except Exception as error:  # noqa: BLE001 - report and stop; the traceback is in the log and the notebook
-        log.error("stopped: %s", error)
-        return 1
-    log.info("done")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

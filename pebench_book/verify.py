@@ -42,8 +42,8 @@ from typing import Any
 
 import pandas as pd
 
-from pebench.chapters import chapter_number, recorded_provenance, run_chapter
 from pebench.paths import FIGURES_ENV
+from pebench_book.chapters import chapter_number, recorded_provenance, run_chapter
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def chapter_runs(chapter: str | os.PathLike[str]) -> int:
     one base model are not independent of each other, so they do not count: a mean over two base
     models varies like a mean over two replicates, however many seeds each has.
     """
-    from pebench.site import chapter_parameters  # the parameters cell parser
+    from pebench_book.site import chapter_parameters  # the parameters cell parser
 
     defaults = {p.name: p.default for p in chapter_parameters(chapter)}
     return len(ast.literal_eval(defaults["base_seeds"])) if "base_seeds" in defaults else 1
@@ -262,7 +262,7 @@ def same_numerics(chapter: str | os.PathLike[str], fingerprint: str | None = Non
 def other_numerics(notebooks: Iterable[str | os.PathLike[str]], fingerprint: str | None = None) -> dict[Any, str]:
     """The notebooks among ``notebooks`` that recorded another numerics fingerprint than ``fingerprint``
     (default: this machine's), each with the fingerprint it recorded, plus ``"here"``: the one compared
-    with. A notebook that recorded none (not executed by :mod:`pebench.chapters`) is left out."""
+    with. A notebook that recorded none (not executed by :mod:`pebench_book.chapters`) is left out."""
     if fingerprint is None:
         from pebench import numerics
 

@@ -14,12 +14,12 @@ the version in ``pyproject.toml``) with ``jupyter-book build --all -W -n --keep-
 version's folder with it, leaves every other version's folder as it is, and rewrites
 ``switcher.json`` and ``index.html`` from the folders it finds (``assemble``). To publish earlier
 versions next to the current one, put their built folders into the site folder (for example from
-the published site) and run ``python -m pebench.site assemble``.
+the published site) and run ``pebench site assemble``.
 
 Every page's version switcher reads ``../switcher.json`` (relative to its version's root), so an old
 version always lists the versions published *after* it and shows pydata-sphinx-theme's "old
 version" banner pointing to the newest one. The theme options that do this, the version and the
-footer are set by the Sphinx extension :mod:`pebench.sphinxext`, from :func:`provenance`.
+footer are set by the Sphinx extension :mod:`pebench_book.sphinxext`, from :func:`provenance`.
 
 The entries' URLs in ``switcher.json`` are absolute paths below ``base_url`` (default ``/``: the
 site served at the root of a host, as ``python -m http.server -d _build/site`` does). For a site
@@ -28,16 +28,15 @@ published below a path, pass it: ``--base-url /pebench/`` or a full URL.
 This module also reads the chapters' ``parameters`` cells (:func:`chapter_parameters`), which the
 "Reproduce it" page tabulates and the ``pebench`` CLI checks ``-p`` names against.
 
-Command line::
+Command line (:mod:`pebench.cli`, the one parser)::
 
-    python -m pebench.site build [--site DIR] [--base-url URL]
-    python -m pebench.site assemble [--site DIR] [--base-url URL]
-    python -m pebench.site provenance
+    pebench site build [--site DIR] [--base-url URL]
+    pebench site assemble [--site DIR] [--base-url URL]
+    pebench site provenance
 """
 
 from __future__ import annotations
 
-import argparse
 import ast
 import datetime as dt
 import html
@@ -52,15 +51,15 @@ import sys
 import tempfile
 import tokenize
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from packaging.version import InvalidVersion, Version
 
 import pebench
-from pebench.chapters import list_chapters, recorded_provenance
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
+from pebench_book.chapters import list_chapters, recorded_provenance
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +126,9 @@ def numbers_produced(root: str | os.PathLike[str] | None = None) -> tuple[dt.dat
     * the date of the last commit that changed it, when the working copy is the committed one
       (stable: rebuilding the same commit anywhere gives the same footer);
     * otherwise (edited or re-executed and not yet committed, or not under git) the date its file
-      was last modified, which is when ``pebench.chapters`` wrote it.
+      was last modified, which is when ``pebench_book.chapters`` wrote it.
 
-    Why not a results manifest or the notebook metadata: ``pebench.chapters`` strips execution
+    Why not a results manifest or the notebook metadata: ``pebench_book.chapters`` strips execution
     timestamps from the notebooks so that reruns leave no churn, and the commit that records new
     outputs is what a reader can check out. The price: a commit that only edits a chapter's text also
     moves the date. Returns ``(date, source)`` with source ``"git"``, ``"files"`` or ``"git+files"``.
@@ -171,7 +170,7 @@ def provenance(root: str | os.PathLike[str] | None = None) -> Provenance:
 
 def numerics_produced(root: str | os.PathLike[str] | None = None) -> str:
     """One line on what the chapters' numbers were computed with, from their recorded provenance
-    (:func:`pebench.chapters.record_provenance`): the CPU, ATen's kernels, MKL's branch, the numerics
+    (:func:`pebench_book.chapters.record_provenance`): the CPU, ATen's kernels, MKL's branch, the numerics
     mode, torch's version and the fingerprint; ``"mixed machines"`` when the chapters disagree."""
     described = set()
     for chapter in list_chapters(find_repo_root(root) / CHAPTERS_DIRNAME):
@@ -443,44 +442,3 @@ def _write_text(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
-
-
-# -- command line -------------------------------------------------------------------------------------
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pebench.site", description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    for name, text in (
-        ("build", "build this version's book into the site and reassemble it"),
-        ("assemble", "rewrite switcher.json and index.html from the version folders in the site"),
-    ):
-        command = commands.add_parser(name, help=text, description=text)
-        command.add_argument("--site", type=Path, default=None, help="site folder (default: _build/site)")
-        command.add_argument(
-            "--base-url",
-            default=None,
-            help=f"URL path the site is served under (default: ${BASE_URL_ENV}, else /)",
-        )
-    commands.add_parser("provenance", help="print the version, commit and numbers date the footer shows")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point; returns the exit status."""
-    args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        if args.command == "provenance":
-            print(json.dumps(asdict(provenance()), indent=2))
-        elif args.command == "assemble":
-            assemble(args.site if args.site is not None else default_site_dir(), args.base_url)
-        else:
-            target = build_site(site=args.site, base_url=args.base_url)
-            log.info("built %s; serve it with: python -m http.server -d %s", target, target.parent)
-    except (RuntimeError, FileNotFoundError, ValueError) as error:
-        log.error("%s", error)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

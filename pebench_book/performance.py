@@ -94,7 +94,7 @@ def unlearning_headline(folder: Path) -> Headline:
 
 
 def book_headline(folder: Path) -> Headline:
-    """The last full chapter run (``python -m pebench.chapters run``), all chapters together."""
+    """The last full chapter run (``pebench chapters run`` or ``pebench book``), all chapters together."""
     name = "chapter_times"
     data = _load(folder, name)
     target = f"< {BOOK_BUDGET_SECONDS // 60} min (cold cache)"

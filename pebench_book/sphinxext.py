@@ -4,10 +4,10 @@ It adds what a static ``_config.yml`` cannot hold:
 
 * **Version.** ``version``/``release`` become ``pebench.__version__``, and the theme's version
   switcher is configured for it: it reads ``../switcher.json`` (written next to the version folders
-  by :mod:`pebench.site`) and matches this version; pydata-sphinx-theme's banner then marks every
+  by :mod:`pebench_book.site`) and matches this version; pydata-sphinx-theme's banner then marks every
   version but the newest as old, with a link to the newest.
 * **Footer.** Every page's footer names the pebench version, the git commit and the date the
-  numbers were produced (:func:`pebench.site.provenance`), after any ``extra_footer`` of
+  numbers were produced (:func:`pebench_book.site.provenance`), after any ``extra_footer`` of
   ``_config.yml``.
 * **Python cross-references** that Sphinx cannot resolve on its own, offline
   (:func:`resolve_reexport`, :func:`allow_importable`): a reference to a name that ``pebench`` re-exports
@@ -21,11 +21,12 @@ It adds what a static ``_config.yml`` cannot hold:
   - ``pebench-parameters`` -- a table per chapter of the parameters in its ``parameters`` cell,
     read from the notebooks at build time, so the "Reproduce it" page cannot fall out of date;
   - ``pebench-benchmarks`` -- the performance targets against the committed benchmark results
-    (:func:`pebench.performance.headlines`), so the page shows the last measured numbers;
+    (:func:`pebench_book.performance.headlines`), so the page shows the last measured numbers;
   - ``pebench-gpu-smoke`` -- the last end-to-end GPU run of the recipe, from its results file;
-  - ``pebench-api`` -- the API reference: ``automodule`` for every module of the ``pebench``
-    package, one section per top-level module or subpackage, found by walking the source tree
-    (so a new module is documented without editing the page).
+  - ``pebench-api`` -- the API reference: ``automodule`` for every module of a package
+    (``pebench``, or the one named as the directive's argument: ``pebench_book``), one section per
+    top-level module or subpackage, found by walking the source tree (so a new module is
+    documented without editing the page).
 """
 
 from __future__ import annotations
@@ -47,10 +48,10 @@ from sphinx.config import Config
 from sphinx.util.docutils import SphinxDirective
 
 import pebench
-from pebench.chapters import chapter_number, list_chapters
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
-from pebench.performance import GPU_ESTIMATE_COLUMNS, gpu_estimate, gpu_smoke, headlines
-from pebench.site import SWITCHER_JSON_URL, chapter_parameters, chapter_title, provenance
+from pebench_book.chapters import chapter_number, list_chapters
+from pebench_book.performance import GPU_ESTIMATE_COLUMNS, gpu_estimate, gpu_smoke, headlines
+from pebench_book.site import SWITCHER_JSON_URL, chapter_parameters, chapter_title, provenance
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def configure(app: Sphinx, config: Config) -> None:
 
 
 def _repository_url(options: dict[str, Any]) -> str:
-    from pebench.site import REPOSITORY_URL
+    from pebench_book.site import REPOSITORY_URL
 
     return str(options.get("repository_url") or REPOSITORY_URL).rstrip("/")
 
@@ -269,7 +270,7 @@ def package_modules(package_dir: Path = PACKAGE_DIR) -> list[str]:
 
 
 def api_groups(modules: list[str]) -> dict[str, list[str]]:
-    """Modules grouped by their top-level module or subpackage of ``pebench`` (``pebench`` itself
+    """Modules grouped by their top-level module or subpackage of the package (the package itself
     is its own group)."""
     groups: dict[str, list[str]] = {}
     for name in modules:
@@ -280,15 +281,19 @@ def api_groups(modules: list[str]) -> dict[str, list[str]]:
 
 
 class ApiDirective(SphinxDirective):
-    """``pebench-api``: a section per top-level module or subpackage, autodoc for each module."""
+    """``pebench-api [PACKAGE]``: a section per top-level module or subpackage of ``PACKAGE``
+    (default ``pebench``), autodoc for each module."""
 
     has_content = False
+    optional_arguments = 1
 
     def run(self) -> list[nodes.Node]:
+        package = self.arguments[0] if self.arguments else pebench.__name__
+        folder = Path(importlib.import_module(package).__file__).resolve().parent
         sections: list[nodes.Node] = []
-        for group, modules in api_groups(package_modules()).items():
-            if group == "pebench":
-                continue  # the package docstring is the page's introduction
+        for group, modules in api_groups(package_modules(folder)).items():
+            if group == package:
+                continue  # the page's prose introduces the package
             section = nodes.section(ids=[nodes.make_id(f"api-{group}")])
             section += nodes.title(text=group)
             lines = ["```{eval-rst}"]
