@@ -85,6 +85,20 @@ def test_the_tolerance_is_z_sigma_sqrt_two_over_n(tmp_path: Path) -> None:
     assert not difference.beyond
 
 
+def test_the_reruns_own_spread_is_pooled_with_the_published_one(tmp_path: Path) -> None:
+    published, rerun = tmp_path / "published", tmp_path / "rerun"
+    for folder, value, spread in ((published, "0.5000", "0.1000"), (rerun, "0.8500", "0.3000")):
+        folder.mkdir()
+        (folder / "99_t_mean.csv").write_text(f"method,score\nA,{value}\nB,0.5000\n")
+        (folder / "99_t_std.csv").write_text(f"method,score\nA,{spread}\nB,0.0000\n")
+    _, (difference,), _ = compare_table(published, rerun, "99_t_mean", runs=3, spread=0.0)
+    sigma = math.sqrt((0.1**2 + 0.3**2) / 2)
+    assert difference.tolerance == pytest.approx(Z * sigma * math.sqrt(2 / 3)) and not difference.beyond
+    (rerun / "99_t_std.csv").unlink()  # a rerun without its spreads: the published ones alone
+    _, (difference,), _ = compare_table(published, rerun, "99_t_mean", runs=3, spread=0.0)
+    assert difference.tolerance == pytest.approx(Z * 0.1 * math.sqrt(2 / 3)) and difference.beyond
+
+
 def test_tables_of_the_dataset_must_match_exactly(tmp_path: Path) -> None:
     rerun = rerun_copy(tmp_path)
     table = rerun / "01_statistics.csv"
