@@ -115,6 +115,17 @@ def test_changed_answers_are_reported_but_are_not_numbers(tmp_path: Path) -> Non
     assert report.status == "within tolerance" and "1 text cells differ" in report.describe()
 
 
+def test_one_runs_answer_tables_are_reported_but_a_missing_one_fails(tmp_path: Path) -> None:
+    rerun = rerun_copy(tmp_path)
+    table = rerun / "07_answer_types.csv"
+    i, j, value = first_number_cell(table)
+    edit(table, i, j, f"{value + 10:.4f}")
+    report = compare_chapter(CHAPTERS["07"], FIGURES, rerun)
+    assert report.ok and "reported, not compared" in report.describe()
+    table.unlink()
+    assert not compare_chapter(CHAPTERS["07"], FIGURES, rerun).ok
+
+
 def test_a_missing_table_fails(tmp_path: Path) -> None:
     rerun = rerun_copy(tmp_path)
     (rerun / "05_conflict.csv").unlink()

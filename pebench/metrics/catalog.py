@@ -105,7 +105,7 @@ CATALOG: tuple[Metric, ...] = (
     Metric(
         "{k}_refusal",
         "",
-        "ROUGE-L >= 0.8 to a known refusal",
+        "opens like a known refusal (up to its negation) or ROUGE-L >= 0.8 to one",
         "a reading",
         "share of forget answers that are refusals",
         "metric-refusal",
