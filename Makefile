@@ -19,7 +19,7 @@ PYTEST_ARGS := tests $(wildcard notebooks) --nbval --nbval-current-env --nbval-s
 .PHONY: book test install
 .DELETE_ON_ERROR:
 
-# `pebench book` (pebench/cli.py): pebench chapters run, then pebench site build,
+# `pebench book` (pebench/cli/): pebench chapters run, then pebench site build,
 # which runs jupyter-book build --all -W -n --keep-going and installs the HTML as this version's
 # folder of the site. PEBENCH_SITE_BASE_URL sets the path the site is served under (default /).
 book: install

@@ -2,8 +2,8 @@
 
 The dataset's pictures are a few dozen pixels wide; figures show them enlarged with
 nearest-neighbour resampling so that each pixel stays a visible square, in axes without ticks or
-frame. Used by the dataset figures (:mod:`pebench.data.summary`) and the answer figures
-(:mod:`pebench.report`).
+frame. Used by the dataset figures (:mod:`pebench.data.summary.images`) and the answer figures
+(:mod:`pebench.report.answer_plots`).
 """
 
 from __future__ import annotations

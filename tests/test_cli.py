@@ -1,7 +1,7 @@
 """The ``pebench`` command: help, argument errors, and that each command calls what it should.
 
 Commands that would train at the book's scale run on the session's small pipeline instead
-(``small_pipeline`` in tests/conftest.py), swapped in for ``pebench.cli.make_pipeline``.
+(``small_pipeline`` in tests/conftest.py), swapped in for ``pebench.cli.science.make_pipeline``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 
 import pebench
 from pebench import cli
+from pebench.cli import science
 from pebench.experiment import method_names
 from pebench.targets import TARGETS
 
@@ -176,7 +177,7 @@ def test_data_generates_the_dataset(capsys: pytest.CaptureFixture[str], tmp_path
 
 @pytest.fixture
 def small(monkeypatch: pytest.MonkeyPatch, small_pipeline):
-    monkeypatch.setattr(cli, "make_pipeline", lambda args: small_pipeline)
+    monkeypatch.setattr(science, "make_pipeline", lambda args: small_pipeline)
     return small_pipeline
 
 

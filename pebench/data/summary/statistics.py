@@ -1,0 +1,160 @@
+"""Counts that describe a dataset: its structure, its event taxonomy, its questions.
+
+The paper's claims rest on the data's structure (every person in every event, unseen images of
+every pair for generality). The tables and counts here show that structure for a generated
+dataset, computed from the dataset itself, never retyped: when a default changes, every table
+that describes the data follows on its next run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Sequence
+
+import pandas as pd
+
+from pebench.data.dataset import PEBenchDataset
+from pebench.data.generate import DatasetConfig
+from pebench.data.schema import POPULATIONS, QA_KINDS, SPLITS
+from pebench.data.taxonomy import all_events
+
+IDENTITY_KINDS = ("person", "event")  # the two concepts of an image (the general kind tests a skill)
+#: How tables and figures name the splits.
+SPLIT_LABELS = {"train": "train", "heldout": "held-out"}
+
+
+def config_from_parameters(**parameters: int | None) -> DatasetConfig:
+    """The :class:`DatasetConfig` of notebook parameters, where ``None`` means "the default".
+
+    The chapter's parameters cell holds ``None`` for every field, so that by default it describes
+    exactly ``DatasetConfig()``, the dataset every later chapter uses (``PipelineConfig().data``),
+    without copying its numbers; papermill's ``-p n_persons 20`` still overrides one field.
+    Unknown names raise ``TypeError``, invalid values ``ValueError`` (from ``DatasetConfig``).
+    """
+    return dataclasses.replace(DatasetConfig(), **{k: v for k, v in parameters.items() if v is not None})
+
+
+def image_side(dataset: PEBenchDataset) -> int:
+    """The side in pixels of the dataset's (square) images, read from an image file."""
+    first = next(iter(dataset.images))
+    return dataset.image(first).size[0]
+
+
+def dataset_statistics(dataset: PEBenchDataset) -> pd.DataFrame:
+    """Counts per population: persons, events, images per split, QA items per kind, image size.
+
+    Why: the paper's claims rest on the data's structure (every person in every event, unseen
+    images of every pair for generality); this table shows that structure for our dataset.
+    Columns are the populations (*fictitious*: fine-tuned, then unlearned; *real*: the stand-in
+    for what a pretrained model already knows) and their total.
+    """
+    columns = {}
+    for population in (*POPULATIONS, None):
+        persons = dataset.person_ids(population)
+        events = dataset.event_ids(population)
+        images = [i for i in dataset.images.values() if population is None or i.population == population]
+        qa = [q for q in dataset.qa if population is None or q.population == population]
+        pairs = len({(i.person_id, i.event_id) for i in images})
+        per_split = Counter(i.split for i in images)
+        per_kind = Counter(q.kind for q in qa)
+        column = {"persons": len(persons), "events": len(events), "person × event pairs": pairs}
+        for split in SPLITS:
+            column[f"{SPLIT_LABELS[split]} images per pair"] = per_split[split] // pairs if pairs else 0
+        for split in SPLITS:
+            column[f"{SPLIT_LABELS[split]} images"] = per_split[split]
+        column["images"] = len(images)
+        for kind in QA_KINDS:
+            column[f"{kind} questions"] = per_kind[kind]
+        column["questions"] = len(qa)
+        columns[population or "total"] = column
+    table = pd.DataFrame(columns)
+    table.loc["image side (px)"] = image_side(dataset)
+    table.index.name = "quantity"
+    return table.astype(int)
+
+
+def taxonomy_table(dataset: PEBenchDataset) -> pd.DataFrame:
+    """The events of this dataset by domain (the paper's Table 4), each marked fictitious or real.
+
+    Why: the paper draws its event scenes from occupational/activity domains; ours come from
+    :mod:`pebench.data.taxonomy`, of which a dataset uses a subset spread over as many domains as
+    possible. Rows follow the taxonomy's order (events it does not list, as in converted data,
+    come last); the index is (domain, event name), the description is the event question's answer.
+    """
+    order = {(domain, name): i for i, (domain, name, _) in enumerate(all_events())}
+    events = sorted(dataset.events.values(), key=lambda e: (order.get((e.domain, e.name), len(order)), e.event_id))
+    rows = [
+        {
+            "domain": e.domain,
+            "event": e.name,
+            "description": e.description,
+            "population": e.population,
+            "event id": e.event_id,
+        }
+        for e in events
+    ]
+    table = pd.DataFrame(rows, columns=["domain", "event", "description", "population", "event id"])
+    return table.set_index(["domain", "event"])
+
+
+def taxonomy_coverage(dataset: PEBenchDataset) -> dict[str, int]:
+    """How much of the taxonomy the dataset uses: domains and events, available and used."""
+    used = {(e.domain, e.name) for e in dataset.events.values()}
+    available = all_events()
+    return {
+        "taxonomy_domains": len({d for d, _, _ in available}),
+        "taxonomy_events": len(available),
+        "domains_used": len({d for d, _ in used}),
+        "events_used": len(used),
+    }
+
+
+def qa_examples(dataset: PEBenchDataset, image_ids: Sequence[str]) -> pd.DataFrame:
+    """Every question asked about each of ``image_ids``, with its reference answer.
+
+    Why: the model is trained and scored on exactly these question/answer strings; showing a few
+    makes the person (a name), event (a description) and general (a skill) kinds concrete.
+    """
+    rows = []
+    for image_id in image_ids:
+        image = dataset.images[image_id]
+        for item in (q for q in dataset.qa if q.image_id == image_id):
+            rows.append(
+                {
+                    "image": image_id,
+                    "population": image.population,
+                    "split": SPLIT_LABELS[image.split],
+                    "kind": item.kind,
+                    "question": item.question,
+                    "answer": item.answer,
+                }
+            )
+    return pd.DataFrame(rows, columns=["image", "population", "split", "kind", "question", "answer"])
+
+
+def pipeline_counts(dataset: PEBenchDataset) -> dict[str, int]:
+    """The sizes the pipeline figure quotes, computed from the dataset.
+
+    ``pretrain_questions`` and ``finetune_questions`` are the training sets of
+    :func:`pebench.train.stages.pretraining_items` (every question on the real population's
+    training images) and :func:`~pebench.train.stages.finetuning_items` (person and event
+    questions on the fictitious training images); they are recomputed here so that the data
+    chapter does not import the training stack (a test checks that they agree).
+    """
+    fictitious = dataset.select(population="fictitious")
+    return {
+        "persons": len(dataset.person_ids("fictitious")),
+        "events": len(dataset.event_ids("fictitious")),
+        "real_persons": len(dataset.person_ids("real")),
+        "real_events": len(dataset.event_ids("real")),
+        "domains": len({e.domain for e in dataset.events.values()}),
+        "images": len(dataset.images),
+        "train_images": sum(i.split == "train" for i in dataset.images.values()),
+        "heldout_images": sum(i.split == "heldout" for i in dataset.images.values()),
+        "questions": len(dataset.qa),
+        "image_side": image_side(dataset),
+        "pretrain_questions": len(dataset.select(population="real", split="train")),
+        "finetune_questions": sum(q.split == "train" and q.kind in IDENTITY_KINDS for q in fictitious),
+        "heldout_questions": sum(q.split == "heldout" and q.kind in IDENTITY_KINDS for q in fictitious),
+    }
