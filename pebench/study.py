@@ -1,8 +1,10 @@
 """Grids of experiments over methods, targets and seeds, and the tables the chapters show.
 
 Chapters describe *what* to compare (methods, targets, seeds, one varied setting); this module
-runs the grid through the cached ``run_experiment`` (in parallel processes) and turns the results into tidy frames:
-one row per (method, target, seed, metric) value, then means with spread for the paper's tables.
+turns that vocabulary into runs (:func:`build_experiment`, the one place every run of the book is
+built), runs the grid through the cached ``run_experiment`` (in parallel processes) and turns the
+results into tidy frames: one row per (method, target, seed, metric) value, then means with spread
+for the paper's tables.
 """
 
 from __future__ import annotations
@@ -54,6 +56,43 @@ def arms(methods: Iterable[str]) -> list[Arm]:
     return [Arm(method) for method in methods]
 
 
+def build_experiment(
+    arm: Arm,
+    target: str,
+    *,
+    seed: int,
+    base_seed: int | None = None,
+    forget_seed: int | None = None,
+    ratio: float = 0.1,
+    unlearn: UnlearnConfig | None = None,
+    compare_to_oracle: bool = True,
+) -> Experiment:
+    """The run of ``arm`` forgetting the share ``ratio`` of ``target``, in the book's vocabulary.
+
+    Grids (:func:`run_grid`), sweeps and the report's read-backs (``pebench.report``) and
+    ``pebench unlearn`` all build their runs here, so one setting is one experiment, hence one
+    cache entry, wherever it is asked for: a sweep's default point *is* the main-results run.
+
+    ``unlearn`` (default ``UnlearnConfig()``) sets the optimisation, whose batch order ``seed``
+    sets (it replaces ``unlearn.seed``). The forget set is drawn with ``forget_seed`` when given (one draw shared
+    by every base model), else with the base model's seed ``base_seed``, which defaults to
+    ``seed``: a run on one base model named by one seed (a sweep, chapter 7's read-back,
+    ``pebench unlearn --seed``) draws its forget set and orders its batches with that seed.
+
+    It lives here, beside :class:`Arm`, and not in :mod:`pebench.experiment`: that module's code is
+    part of every result's cache key (``RESULT_SOURCES``), and naming a run computes nothing.
+    """
+    if forget_seed is None:
+        forget_seed = seed if base_seed is None else base_seed
+    return Experiment(
+        arm.method,
+        ForgetSpec(target, ratio, forget_seed),
+        dict(arm.hyperparameters),
+        replace(unlearn or UnlearnConfig(), seed=seed),
+        compare_to_oracle=compare_to_oracle,
+    )
+
+
 def run_grid(
     pipeline: Pipeline,
     rows: Sequence[Arm],
@@ -82,7 +121,6 @@ def run_grid(
 
     Columns: ``method`` (display name), ``target``, ``base_seed``, ``seed``, ``metric``, ``value``, ``seconds``.
     """
-    unlearn = unlearn or UnlearnConfig()
     pipelines = {
         b: Pipeline(base_config(b, pipeline.config), root=pipeline.root, device=str(pipeline.device))
         for b in base_seeds
@@ -91,11 +129,14 @@ def run_grid(
     tasks = [
         (
             pipelines[base],
-            Experiment(
-                arm.method,
-                ForgetSpec(target, ratio, base if forget_seed is None else forget_seed),
-                dict(arm.hyperparameters),
-                replace(unlearn, seed=seed),
+            build_experiment(
+                arm,
+                target,
+                seed=seed,
+                base_seed=base,
+                forget_seed=forget_seed,
+                ratio=ratio,
+                unlearn=unlearn,
                 compare_to_oracle=compare_to_oracle,
             ),
         )
