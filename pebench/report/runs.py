@@ -2,17 +2,16 @@
 
 Every number of a sweep and every answer shown as an example comes from a run of
 :func:`pebench.experiment.run_experiment`, which caches it. The functions here build those runs
-exactly as :func:`pebench.study.run_grid` builds a grid's, so a run a main-results grid already
-made is read back rather than recomputed, and return their results: a sweep as one tidy row per
-(point, measure) (:func:`run_sweep`), the level of a bound (:func:`reference_levels`), or the full
-results, stored answers included, of a grid (:func:`grid_results`). A ``runner`` argument lets
-tests replace the cached run by a fake one.
+with :func:`pebench.study.build_experiment`, as :func:`pebench.study.run_grid` builds a grid's,
+so a run a main-results grid already made is read back rather than recomputed, and return their
+results: a sweep as one tidy row per (point, measure) (:func:`run_sweep`), the level of a bound
+(:func:`reference_levels`), or the full results, stored answers included, of a grid
+(:func:`grid_results`). A ``runner`` argument lets tests replace the cached run by a fake one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -21,8 +20,7 @@ from pebench.cache import cache_key
 from pebench.experiment import Experiment, run_experiment
 from pebench.report.measures import MEASURES, measure_metric
 from pebench.report.sweeps import SweepPoint
-from pebench.study import method_label
-from pebench.targets import ForgetSpec
+from pebench.study import Arm, build_experiment, method_label
 from pebench.unlearn import UnlearnConfig
 from pebench.workers import run_experiments
 
@@ -101,14 +99,15 @@ def reference_levels(
 ) -> pd.DataFrame:
     """The measures of a bound (``"finetune"`` by default) on the default forget set, per target.
 
-    Columns: ``target``, ``measure``, ``value``: the level every curve starts from. The experiment
-    is built as ``pebench.study.run_grid`` builds it, so a grid's cached run is reused.
+    Columns: ``target``, ``measure``, ``value``: the level every curve starts from. ``seed`` draws
+    the forget set and orders the batches (:func:`pebench.study.build_experiment`), so a grid's
+    cached run is reused.
     """
     rows = []
-    unlearn = replace(unlearn or UnlearnConfig(), seed=seed)
     for target in targets:
-        spec = ForgetSpec(target, ratio, seed)
-        experiment = Experiment(method, spec, {}, unlearn, compare_to_oracle=compare_to_oracle)
+        experiment = build_experiment(
+            Arm(method), target, seed=seed, ratio=ratio, unlearn=unlearn, compare_to_oracle=compare_to_oracle
+        )
         result = runner(pipeline, experiment)
         rows += [
             {"target": target, "measure": m, "value": float(result["metrics"][measure_metric(target, m)])}
@@ -130,14 +129,21 @@ def grid_results(
     runner: Runner = _run,
 ) -> dict[tuple[str, str], dict]:
     """The full cached results (metrics *and* stored answers) of ``methods`` on ``targets`` for one
-    seed, keyed ``(target, method)``; built exactly as ``pebench.study.run_grid`` builds its runs
-    (``forget_seed`` as there), so a grid a chapter already ran is read back, not recomputed."""
-    unlearn = replace(unlearn or UnlearnConfig(), seed=seed)
-    spec_seed = seed if forget_seed is None else forget_seed
+    seed, keyed ``(target, method)``; built by :func:`pebench.study.build_experiment` (``seed``
+    draws the forget set unless ``forget_seed`` is given), so a grid a chapter already ran is read
+    back, not recomputed."""
     return {
         (target, method): runner(
             pipeline,
-            Experiment(method, ForgetSpec(target, ratio, spec_seed), {}, unlearn, compare_to_oracle=compare_to_oracle),
+            build_experiment(
+                Arm(method),
+                target,
+                seed=seed,
+                forget_seed=forget_seed,
+                ratio=ratio,
+                unlearn=unlearn,
+                compare_to_oracle=compare_to_oracle,
+            ),
         )
         for target in targets
         for method in methods

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pebench.cache import cache_key
 from pebench.data import PEBenchDataset
 from pebench.experiment import Experiment
+from pebench.study import Arm, build_experiment
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import METHODS, UnlearnConfig
 
@@ -58,12 +59,14 @@ class SweepPoint:
     hyperparameters: Mapping[str, object] = field(default_factory=dict)
 
     def experiment(self, seed: int, *, compare_to_oracle: bool = False) -> Experiment:
-        """The experiment of this point; the unlearning batch order follows ``seed`` as in ``run_grid``."""
-        return Experiment(
-            self.method,
-            ForgetSpec(self.target, self.ratio, seed),
-            non_default(self.method, **self.hyperparameters),
-            replace(self.unlearn, seed=seed),
+        """The experiment of this point (:func:`pebench.study.build_experiment`): ``seed`` draws the
+        forget set and orders the unlearning batches."""
+        return build_experiment(
+            Arm(self.method, non_default(self.method, **self.hyperparameters)),
+            self.target,
+            seed=seed,
+            ratio=self.ratio,
+            unlearn=self.unlearn,
             compare_to_oracle=compare_to_oracle,
         )
 
