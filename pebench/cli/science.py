@@ -1,9 +1,10 @@
 """The handlers of the commands that run the science: ``data``, ``train``, ``unlearn``, ``recipe``,
 ``numerics``.
 
-Each builds the same objects the chapters build and calls the same library functions, so that its
-results share the on-disk cache with the book's. The library (and torch with it) is imported inside
-the handlers, so that parsing and ``--help`` stay fast.
+Each builds the same objects the chapters build (``unlearn`` its run with
+:func:`pebench.study.build_experiment`, as the chapters' grids do) and calls the same library
+functions, so that its results share the on-disk cache with the book's. The library (and torch
+with it) is imported inside the handlers, so that parsing and ``--help`` stay fast.
 """
 
 from __future__ import annotations
@@ -119,24 +120,20 @@ def format_metrics(metrics: dict[str, float]) -> str:
 
 def cmd_unlearn(args: argparse.Namespace) -> int:
     """One experiment: the method on the forget set, evaluated with every metric (cached)."""
-    from pebench.experiment import Experiment, run_experiment
-    from pebench.targets import ForgetSpec
+    from pebench.experiment import run_experiment
+    from pebench.study import Arm, build_experiment
     from pebench.unlearn import UnlearnConfig
 
     hyperparameters = parse_parameters(args.hyperparameter)
-    defaults = UnlearnConfig()
+    optimisation = {"steps": args.steps, "lr": args.lr, "batch_size": args.batch_size}
     try:
-        experiment = Experiment(
-            method=args.method,
-            forget=ForgetSpec(target=args.target, ratio=args.forget, seed=args.seed),
-            hyperparameters=hyperparameters,
+        experiment = build_experiment(
+            Arm(args.method, hyperparameters),
+            args.target,
+            seed=args.seed,  # --seed draws the forget set and orders the batches
+            ratio=args.forget,
+            unlearn=UnlearnConfig(**{name: value for name, value in optimisation.items() if value is not None}),
             compare_to_oracle=not args.no_oracle,
-            unlearn=UnlearnConfig(
-                steps=args.steps if args.steps is not None else defaults.steps,
-                lr=args.lr if args.lr is not None else defaults.lr,
-                batch_size=args.batch_size if args.batch_size is not None else defaults.batch_size,
-                seed=args.seed,
-            ),
         )
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
