@@ -74,10 +74,10 @@ def build_experiment(
     cache entry, wherever it is asked for: a sweep's default point *is* the main-results run.
 
     ``unlearn`` (default ``UnlearnConfig()``) sets the optimisation, whose batch order ``seed``
-    sets (it replaces ``unlearn.seed``). The forget set is drawn with ``forget_seed`` when given (one draw shared
-    by every base model), else with the base model's seed ``base_seed``, which defaults to
-    ``seed``: a run on one base model named by one seed (a sweep, chapter 7's read-back,
-    ``pebench unlearn --seed``) draws its forget set and orders its batches with that seed.
+    sets (it replaces ``unlearn.seed``). The forget set is drawn with ``forget_seed`` when given
+    (one draw shared by every base model), else with the base model's seed ``base_seed``, which
+    defaults to ``seed``: a run on one base model named by one seed (a sweep, chapter 7's
+    read-back, ``pebench unlearn --seed``) draws its forget set and orders its batches with it.
 
     It lives here, beside :class:`Arm`, and not in :mod:`pebench.experiment`: that module's code is
     part of every result's cache key (``RESULT_SOURCES``), and naming a run computes nothing.
