@@ -53,6 +53,7 @@ def test_bad_thread_count_names_the_variable(monkeypatch: pytest.MonkeyPatch, va
 
 
 def test_signature_separates_thread_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(numerics.MODE_ENV, "pinned")  # whatever mode the suite itself runs under
     monkeypatch.setenv(numerics.THREADS_ENV, "1")
     one = numerics.signature()
     monkeypatch.setenv(numerics.THREADS_ENV, "2")
