@@ -29,7 +29,8 @@ into a scratch folder (``PEBENCH_FIGURES``) and every published number is compar
   the design became three base models with one run each, and a second rerun under numerics never
   used before moved 1 of 288 beyond it (a cell whose three published runs nearly agreed, while the
   rerun's spread widely); the rerun's own spread was then pooled in, as a two-sample comparison
-  does, and the rule checked on a third rerun under numerics never used before;
+  does, and the rule checked on a third rerun under numerics never used before (every chapter
+  within tolerance);
 * text cells (model answers, verdict words) are reported when they differ but are not numbers:
   they do not fail a comparison; nor do the numbers of tables that describe one run's answers
   (chapter 7's, ``DESCRIPTIVE_PREFIXES``: a share over the questions of one forgotten event is all
