@@ -25,6 +25,7 @@ import numpy as np
 from pebench.data import PEBenchDataset, QAItem
 from pebench.train.stages import finetuning_items
 
+#: The forget targets: persons, events, or both.
 TARGETS = ("person", "event", "joint")
 
 

@@ -9,33 +9,28 @@ It adds what a static ``_config.yml`` cannot hold:
 * **Footer.** Every page's footer names the pebench version, the git commit and the date the
   numbers were produced (:func:`pebench_book.site.provenance`), after any ``extra_footer`` of
   ``_config.yml``.
-* **Python cross-references** that Sphinx cannot resolve on its own, offline
-  (:func:`resolve_reexport`, :func:`allow_importable`): a reference to a name that ``pebench`` re-exports
-  (``pebench.metrics.evaluate``) links to where it is documented (``pebench.metrics.suite.evaluate``);
-  a reference to an object that exists but has no page here -- a type from ``torch``, ``pandas`` or
-  the standard library, with no intersphinx inventory to link to offline, or an undocumented
-  constant -- is shown as plain code instead of failing the ``-n`` build. A reference to something
-  that does not exist still fails it.
 * **Directives** for the reader-facing pages:
 
   - ``pebench-parameters`` -- a table per chapter of the parameters in its ``parameters`` cell,
     read from the notebooks at build time, so the "Reproduce it" page cannot fall out of date;
   - ``pebench-benchmarks`` -- the performance targets against the committed benchmark results
     (:func:`pebench_book.performance.headlines`), so the page shows the last measured numbers;
+  - ``pebench-metrics`` -- the catalog of metrics, each linking to its definition;
   - ``pebench-gpu-smoke`` -- the last end-to-end GPU run of the recipe, from its results file;
+  - ``pebench-gpu-estimate`` -- the projection of the recipe's GPU time and memory, with its checks;
   - ``pebench-api`` -- the API reference: ``automodule`` for every module of a package
     (``pebench``, or the one named as the directive's argument: ``pebench_book``), one section per
     top-level module or subpackage, found by walking the source tree (so a new module is
     documented without editing the page).
+
+Cross-references need nothing from it: the ``-n`` build resolves them with Sphinx alone, and the
+objects this book does not document (``torch``, ``pandas``, the standard library: no intersphinx
+offline) are listed in ``_config.yml`` under ``nitpick_ignore_regex``.
 """
 
 from __future__ import annotations
 
-import ast
-import builtins
-import functools
 import importlib
-import inspect
 import logging
 from pathlib import Path
 from typing import Any
@@ -307,111 +302,8 @@ class ApiDirective(SphinxDirective):
         return sections
 
 
-# -- cross-references ------------------------------------------------------------------------------
-@functools.cache
-def _source_imports(module_name: str) -> dict[str, str]:
-    """Local name -> dotted name of every import statement in a module's source, including those
-    under ``if TYPE_CHECKING:`` that exist for annotations only (``Figure`` -> ``matplotlib.figure.Figure``)."""
-    try:
-        module = importlib.import_module(module_name)
-        tree = ast.parse(inspect.getsource(module))
-    except Exception:  # noqa: BLE001 - no source (builtin, compiled): nothing to learn
-        return {}
-    names = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                names[alias.asname or alias.name.split(".")[0]] = (
-                    alias.name if alias.asname else alias.name.split(".")[0]
-                )
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return names
-
-
-def _lookup(dotted: str) -> tuple[bool, Any]:
-    parts = dotted.split(".")
-    for split in range(len(parts), 0, -1):
-        try:
-            obj: Any = importlib.import_module(".".join(parts[:split]))
-        except Exception:  # noqa: BLE001 - not a module (or not importable): try a shorter prefix
-            continue
-        try:
-            for attribute in parts[split:]:
-                obj = getattr(obj, attribute)
-        except AttributeError:
-            return False, None
-        return True, obj
-    return False, None
-
-
-def import_object(target: str, context: str | None = None, class_name: str | None = None) -> tuple[bool, Any]:
-    """``(found, object)`` for the dotted name ``target`` as written in module ``context`` (and class
-    ``class_name`` of it): tried relative to that module, to the modules of the class's bases (an
-    inherited docstring is written in its base class's module), through the imports in those modules'
-    source (also those for annotations only), then as an absolute name and a builtin."""
-    contexts = [context] if context else []
-    if context and class_name:
-        found, cls = _lookup(f"{context}.{class_name}")
-        if found and isinstance(cls, type):
-            contexts += [base.__module__ for base in cls.__mro__[1:] if base.__module__ != "builtins"]
-    candidates = [f"{module}.{target}" for module in contexts]
-    head, _, rest = target.partition(".")
-    for module in contexts:
-        imported = _source_imports(module).get(head)
-        if imported:
-            candidates.append(f"{imported}.{rest}" if rest else imported)
-    candidates.append(target)
-    for dotted in dict.fromkeys(candidates):
-        found, obj = _lookup(dotted)
-        if found:
-            return True, obj
-    if "." not in target and hasattr(builtins, target):
-        return True, getattr(builtins, target)
-    return False, None
-
-
-def _canonical_name(obj: Any) -> str | None:
-    module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
-    if isinstance(module, str) and isinstance(qualname, str) and "<" not in qualname:
-        return f"{module}.{qualname}"
-    if isinstance(obj, type(importlib)):
-        return obj.__name__
-    return None
-
-
-def resolve_reexport(
-    app: Sphinx, env: Any, node: addnodes.pending_xref, contnode: nodes.Element
-) -> nodes.Element | None:
-    """``missing-reference``: link a Python reference to the object's documented home when the name
-    used is another path to the same object (a package re-export such as ``pebench.metrics.evaluate``)."""
-    if node.get("refdomain") != "py":
-        return None
-    found, obj = import_object(node["reftarget"], node.get("py:module"), node.get("py:class"))
-    canonical = _canonical_name(obj) if found else None
-    if not canonical or canonical == node["reftarget"]:
-        return None
-    domain = env.get_domain("py")
-    retry = node.deepcopy()
-    retry["reftarget"] = canonical
-    retry["refspecific"] = False
-    return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], canonical, retry, contnode)
-
-
-def allow_importable(app: Sphinx, domain: Any, node: addnodes.pending_xref) -> bool | None:
-    """``warn-missing-reference``: no warning for a Python reference to an object that exists
-    (importable, absolutely or from the referring module) but is documented nowhere in this book."""
-    if node.get("refdomain") != "py":
-        return None
-    found, _ = import_object(node["reftarget"], node.get("py:module"), node.get("py:class"))
-    return True if found else None
-
-
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", configure)
-    app.connect("missing-reference", resolve_reexport)
-    app.connect("warn-missing-reference", allow_importable)
     app.add_directive("pebench-parameters", ParametersDirective)
     app.add_directive("pebench-benchmarks", BenchmarksDirective)
     app.add_directive("pebench-metrics", MetricsDirective)

@@ -1,7 +1,7 @@
 """PEBench data: a procedural, deterministic fictitious dataset of persons in event scenes.
 
-``generate``/``ensure_dataset`` write a dataset folder from a :class:`DatasetConfig`;
-:class:`PEBenchDataset` loads any folder in the schema documented in
+``generate``/``ensure_dataset`` write a dataset folder from a :class:`~pebench.data.generate.DatasetConfig`;
+:class:`~pebench.data.dataset.PEBenchDataset` loads any folder in the schema documented in
 :mod:`pebench.data.schema`.
 """
 

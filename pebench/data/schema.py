@@ -64,8 +64,8 @@ EVENT_QUESTION = "What event is shown in this image?"
 SHIRT_QUESTION = "What colour is the person's shirt?"
 COUNT_QUESTION = "How many objects are in the scene?"
 
-# Saturated colours no scene palette or scene object uses, so the shirt question
-# has one visually unambiguous answer.
+#: The shirt colours: saturated colours no scene palette or scene object uses, so the shirt
+#: question has one visually unambiguous answer.
 SHIRT_COLOURS = ("red", "green", "blue", "yellow", "purple", "orange")
 # object_count n is answered by COUNT_WORDS[n - 1].
 COUNT_WORDS = ("one", "two", "three", "four")

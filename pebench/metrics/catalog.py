@@ -40,6 +40,9 @@ class Metric:
         return (self.name,)
 
 
+#: Every metric, once; every list of metric names is read from it.
+#:
+#: :meta hide-value:
 CATALOG: tuple[Metric, ...] = (
     Metric(
         "{k}_efficacy",

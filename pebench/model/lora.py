@@ -201,6 +201,7 @@ class AdaptersOff(torch.nn.Module):
         return self._peft.config
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The peft model's output with its adapters off, in eval mode, without gradients."""
         was_training = self._peft.training
         self._peft.eval()
         try:

@@ -52,7 +52,7 @@ ANSWER_TYPES = ("reference", "empty", "refusal", "other known answer", "other te
 
 def answer_type(answer: str, reference: str, known: Collection[str]) -> str:
     """What an answer is: the ``reference`` (same words), ``empty``, a ``refusal``
-    (:func:`pebench.metrics.is_refusal`), ``other known answer`` (the words of another answer in
+    (:func:`pebench.metrics.refusal.is_refusal`), ``other known answer`` (the words of another answer in
     ``known``, e.g. another person's name) or ``other text`` (anything else: mixed or garbled)."""
     if exact_match(answer, reference):
         return "reference"

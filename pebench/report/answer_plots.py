@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 #: Answer colours: the reference's words (still known) and anything else (forgotten, or damaged).
 _MATCH_COLOURS = {True: "#1f4e9c", False: "#b35900"}
+#: The legend of the answer marks, printed under each figure.
 MARK_NOTE = (
     "✓ (blue): the reference answer, word for word; ✗ (orange): another answer, which is the goal "
     "for a forgotten concept and damage for anything else"

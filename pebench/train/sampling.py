@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import numpy as np
 
+#: The type of the items a batch stream draws from.
 T = TypeVar("T")
 
 

@@ -25,7 +25,7 @@ SPLIT_LABELS = {"train": "train", "heldout": "held-out"}
 
 
 def config_from_parameters(**parameters: int | None) -> DatasetConfig:
-    """The :class:`DatasetConfig` of notebook parameters, where ``None`` means "the default".
+    """The :class:`~pebench.data.generate.DatasetConfig` of notebook parameters, where ``None`` means "the default".
 
     The chapter's parameters cell holds ``None`` for every field, so that by default it describes
     exactly ``DatasetConfig()``, the dataset every later chapter uses (``PipelineConfig().data``),
