@@ -36,22 +36,12 @@ def cmd_data(args: argparse.Namespace) -> int:
     from pebench.paths import artifacts_dir
     from pebench.pipeline import PipelineConfig
 
-    overrides = {
-        name: getattr(args, name)
-        for name in (
-            "n_persons",
-            "n_events",
-            "n_real_persons",
-            "n_real_events",
-            "train_images_per_pair",
-            "heldout_images_per_pair",
-            "image_size",
-            "seed",
-        )
-        if getattr(args, name) is not None
-    }
+    default = PipelineConfig().data
+    # One option per field of the dataset's configuration, under the field's name.
+    names = [field.name for field in dataclasses.fields(default)]
+    overrides = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     try:
-        config = dataclasses.replace(PipelineConfig().data, **overrides)
+        config = dataclasses.replace(default, **overrides)
     except ValueError as error:
         raise UsageError(str(error)) from None
     root = (_root(args) or artifacts_dir()) / "data"
