@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pebench import numerics
 from pebench.cache import atomic_write_json, cache_key, read_json, source_fingerprint
-from pebench.metrics import evaluate, forget_statistics
+from pebench.metrics import METRIC_SOURCES, evaluate, forget_statistics
 from pebench.pipeline import MODEL_SOURCES, Pipeline
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import METHODS, UnlearnConfig, make_method, unlearn
@@ -24,10 +24,9 @@ from pebench.unlearn import METHODS, UnlearnConfig, make_method, unlearn
 logger = logging.getLogger(__name__)
 
 BOUNDS = ("finetune", "retrain")
-#: The bounds' display names: the paper's Finetune row and its Goal row (the retrain oracle).
-BOUND_LABELS = {"finetune": "Finetune", "retrain": "Goal (retrain)"}
-#: The modules whose code determines a result beyond the base models (part of its cache key).
-RESULT_SOURCES = ("inference.py", "unlearn", "metrics", "targets.py", "experiment.py")
+#: The modules whose code determines a result beyond the base models (part of its cache key). The
+#: metric catalog (names, labels, descriptions) is left out: it computes nothing.
+RESULT_SOURCES = ("inference.py", "unlearn", *METRIC_SOURCES, "targets.py", "experiment.py")
 
 
 def method_names() -> tuple[str, ...]:

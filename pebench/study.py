@@ -11,49 +11,29 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from pebench.experiment import BOUND_LABELS, Experiment
+from pebench.arms import BOUND_LABELS, Arm, method_label
+from pebench.data import PEBenchDataset
+from pebench.experiment import Experiment
+from pebench.metrics.catalog import KINDS, extra_columns, table_columns
 from pebench.pipeline import Pipeline, base_config
-from pebench.targets import ForgetSpec
-from pebench.unlearn import METHODS, UnlearnConfig
+from pebench.setting import Setting
+from pebench.targets import ForgetSpec, ForgetSplit
+from pebench.unlearn import UnlearnConfig
 from pebench.workers import run_experiments
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Arm:
-    """One row of a comparison: a method with fixed hyper-parameters, under a display label."""
-
-    method: str
-    hyperparameters: Mapping[str, object] = field(default_factory=dict)
-    label: str | None = None
-
-    @property
-    def name(self) -> str:
-        return self.label or method_label(self.method)
-
-
-def method_label(method: str) -> str:
-    """The display name of a bound or a registered method (read from its class when asked, so a
-    newly registered method has its label everywhere)."""
-    if method in BOUND_LABELS:
-        return BOUND_LABELS[method]
-    return METHODS[method].label if method in METHODS else method
-
-
-#: Display names in the order of the paper's tables (bounds first and last), from the method classes.
-LABELS = {method: method_label(method) for method in ("finetune", *METHODS, "retrain")}
-
-
-def arms(methods: Iterable[str]) -> list[Arm]:
-    """Default-hyper-parameter arms for method names."""
-    return [Arm(method) for method in methods]
+#: The paper's Table 1 (one block of columns per forgotten concept), its Table 2 (both forgotten
+#: at once) and the book's metrics beyond them, as ``{target: [(header, metric), ...]}``.
+TABLE1_COLUMNS = {target: table_columns(target) for target in KINDS}
+TABLE2_COLUMNS = {"joint": table_columns("joint")}
+EXTRA_COLUMNS = {target: extra_columns(target) for target in KINDS}
 
 
 def build_experiment(
@@ -79,8 +59,8 @@ def build_experiment(
     defaults to ``seed``: a run on one base model named by one seed (a sweep, chapter 7's
     read-back, ``pebench unlearn --seed``) draws its forget set and orders its batches with it.
 
-    It lives here, beside :class:`Arm`, and not in :mod:`pebench.experiment`: that module's code is
-    part of every result's cache key (``RESULT_SOURCES``), and naming a run computes nothing.
+    It lives here, beside the arms, and not in :mod:`pebench.experiment`: that module's code is part
+    of every result's cache key (``RESULT_SOURCES``), and naming a run computes nothing.
     """
     if forget_seed is None:
         forget_seed = seed if base_seed is None else base_seed
@@ -166,7 +146,7 @@ def summarize(long: pd.DataFrame, by: Sequence[str] = ("method", "target", "metr
 
 
 def paper_table(
-    summary: pd.DataFrame, columns: Mapping[str, Sequence[tuple[str, str]]], row_order: Sequence[str]
+    summary: pd.DataFrame, columns: Mapping[str, Sequence[tuple[str, str]]], row_order: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """Lay a summary out like the paper: rows = methods, column groups of (label, metric).
 
@@ -181,11 +161,13 @@ def paper_table(
 def table_values(
     summary: pd.DataFrame,
     columns: Mapping[str, Sequence[tuple[str, str]]],
-    row_order: Sequence[str],
+    row_order: Sequence[str] | None = None,
     *,
     statistic: str = "mean",
 ) -> pd.DataFrame:
-    """The numbers behind ``paper_table`` (one statistic), with a two-level column index."""
+    """The numbers behind ``paper_table`` (one statistic), with a two-level column index; rows in
+    ``row_order`` (default: the order of ``summary``)."""
+    row_order = list(dict.fromkeys(summary["method"])) if row_order is None else row_order
     indexed = summary.set_index(["method", "target", "metric"])[statistic]
     data = {
         (target, label): [indexed.get((method, target, metric), np.nan) for method in row_order]
@@ -197,7 +179,7 @@ def table_values(
     return frame
 
 
-def interference_table(summary: pd.DataFrame, *, reference: str = "Finetune") -> pd.DataFrame:
+def interference_table(summary: pd.DataFrame, *, reference: str = BOUND_LABELS["finetune"]) -> pd.DataFrame:
     """Change (vs ``reference``) of each concept's answer quality after forgetting one concept.
 
     For each method and forgotten concept: the forgotten concept on its own images (the intended
@@ -227,6 +209,16 @@ def interference_table(summary: pd.DataFrame, *, reference: str = "Finetune") ->
     return pd.DataFrame(rows)
 
 
+def mean_interference(
+    interference: pd.DataFrame, *, bounds: Sequence[str] = tuple(BOUND_LABELS.values())
+) -> pd.DataFrame:
+    """The unlearning methods' mean of :func:`interference_table`'s changes of the other concept,
+    per forgotten concept (the bounds left out)."""
+    unlearners = interference[~interference["method"].isin(bounds)]
+    columns = ["other concept, same images", "other concept, other images", "interference"]
+    return unlearners.groupby("forgotten")[columns].mean()
+
+
 def paired_gain(results: pd.DataFrame, base: str, variant: str) -> pd.DataFrame:
     """``variant - base`` per target and metric, paired by run: mean, sd and number of runs.
 
@@ -238,3 +230,77 @@ def paired_gain(results: pd.DataFrame, base: str, variant: str) -> pd.DataFrame:
     difference = (pivot[variant] - pivot[base]).rename("value").reset_index()
     difference["method"] = f"{variant} − {base}"
     return summarize(difference)
+
+
+def summary_value(summary: pd.DataFrame, method: str, target: str, metric: str) -> float:
+    """The mean of ``metric`` for ``method`` (display name) forgetting ``target``."""
+    row = summary[(summary["method"] == method) & (summary["target"] == target) & (summary["metric"] == metric)]
+    if row.empty:
+        raise KeyError(f"no {metric!r} of {method!r} forgetting {target!r} in the summary")
+    return float(row["mean"].iloc[0])
+
+
+def forget_sets(dataset: PEBenchDataset, setting: Setting) -> pd.DataFrame:
+    """Who is forgotten in each forget draw of ``setting``, and how many forget questions that makes.
+
+    With ``forget_seed=None`` each base model draws its own forget sets (with its own seed), so the
+    table has one row per base model; with a fixed ``forget_seed``, one row.
+    """
+    draws = sorted({base if setting.forget_seed is None else setting.forget_seed for base in setting.base_seeds})
+    splits = {
+        (draw, target): ForgetSplit(dataset, ForgetSpec(target, setting.forget_ratio, draw))
+        for draw in draws
+        for target in KINDS
+    }
+    return pd.DataFrame(
+        [
+            {
+                "forget draw": draw,
+                "forgotten persons": ", ".join(sorted(splits[draw, "person"].persons)),
+                "forgotten events": ", ".join(sorted(splits[draw, "event"].events)),
+                "forget questions (person target)": len(splits[draw, "person"].forget()),
+                "forget questions (event target)": len(splits[draw, "event"].forget()),
+            }
+            for draw in draws
+        ]
+    ).set_index("forget draw")
+
+
+def balanced_gains(joint: pd.DataFrame, bases: Sequence[str]) -> pd.DataFrame:
+    """What balancing adds to each base method (registry names) when both concepts are forgotten:
+    ``"<base> + balanced − <base>"`` rows, Table 2's columns, ``"mean ± sd"`` over paired runs
+    (:func:`paired_gain`); the numbers are in :func:`balanced_gain_values`."""
+    means, spreads = balanced_gain_values(joint, bases, "mean"), balanced_gain_values(joint, bases, "std")
+    return means.combine(spreads, lambda m, s: m.map("{:+.3f}".format) + " ± " + s.map("{:.3f}".format))
+
+
+def balanced_gain_values(joint: pd.DataFrame, bases: Sequence[str], statistic: str = "mean") -> pd.DataFrame:
+    """One statistic of :func:`balanced_gains`: rows ``"<base> + balanced − <base>"``, Table 2's headers."""
+    labels = [method_label(base) for base in bases]
+    gains = pd.concat([paired_gain(joint, label, f"{label} + balanced") for label in labels])
+    headers = {metric: header for header, metric in TABLE2_COLUMNS["joint"]}
+    gains = gains[gains["metric"].isin(headers)].assign(metric=lambda frame: frame["metric"].map(headers))
+    return gains.pivot(index="method", columns="metric", values=statistic)[list(headers.values())]
+
+
+def alone_vs_together(single: pd.DataFrame, joint: pd.DataFrame, methods: Sequence[str]) -> pd.DataFrame:
+    """Efficacy and retain of each concept forgotten alone (``single``: person and event targets)
+    and together with the other (``joint``), per method (registry names), and the change."""
+    records = []
+    for method in map(method_label, methods):
+        together = joint.query("method == @method")
+        for concept in KINDS:
+            alone = single.query("method == @method and target == @concept")
+            for metric in (f"{concept}_efficacy", f"{concept}_retain"):
+                records.append(
+                    {
+                        "method": method,
+                        "concept": concept,
+                        "metric": metric.split("_")[1],
+                        "alone": alone.query("metric == @metric")["value"].mean(),
+                        "together": together.query("metric == @metric")["value"].mean(),
+                    }
+                )
+    conflict = pd.DataFrame(records)
+    conflict["change"] = conflict["together"] - conflict["alone"]
+    return conflict.set_index(["method", "concept", "metric"])

@@ -12,7 +12,10 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from pebench.arms import LABELS
 from pebench.metrics.catalog import KINDS, table1_metrics
+from pebench.setting import Setting
+from pebench.study import interference_table
 
 REPRODUCED, PARTLY, NOT_REPRODUCED = "reproduced", "partly", "not at this scale"
 
@@ -161,3 +164,17 @@ def balancing_helps(joint: pd.DataFrame, pairs: dict[str, str]) -> Verdict:
 
 def verdict_table(verdicts: list[Verdict]) -> pd.DataFrame:
     return pd.DataFrame([asdict(v) for v in verdicts]).set_index("finding")
+
+
+def paper_findings(single: pd.DataFrame, joint: pd.DataFrame, setting: Setting) -> list[Verdict]:
+    """The five findings, checked on the summaries of the one-concept grid (``single``) and of the
+    joint grid (``joint``) of ``setting`` (:func:`pebench.study.summarize`)."""
+    names = [LABELS[m] for m in setting.methods]
+    bases = [LABELS[b] for b in setting.joint_bases]
+    return [
+        no_method_wins_everything(single, names),
+        cross_concept_interference(interference_table(single), names),
+        person_and_event_differ(single, names),
+        joint_is_harder(single, joint, bases),
+        balancing_helps(joint, {base: f"{base} + balanced" for base in bases}),
+    ]

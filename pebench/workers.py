@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 
 from pebench.experiment import Experiment, is_cached, result_path, run_experiment
 from pebench.pipeline import Pipeline, PipelineConfig, base_config
+from pebench.setting import Setting
 from pebench.targets import TARGETS, ForgetSpec, ForgetSplit
 
 logger = logging.getLogger(__name__)
@@ -33,13 +34,6 @@ logger = logging.getLogger(__name__)
 #: Environment variable with the number of worker processes (default: 2, at most the CPU count).
 WORKERS_ENV = "PEBENCH_WORKERS"
 DEFAULT_WORKERS = 2
-#: The base models (:func:`pebench.pipeline.base_config`) the chapters replicate over by default:
-#: each is pretrained and fine-tuned with its own seed and draws its own forget sets. Three, each
-#: with one unlearning run, rather than two with two runs each: the runs of a cell are then
-#: independent replicates of the whole pipeline, so their standard deviation estimates a rerun's
-#: spread without the bias of a nested design (two runs on one base model agree more than two runs
-#: on two base models), at about the same cost.
-DEFAULT_BASE_SEEDS = (0, 1, 2)
 
 #: The pipelines a worker process has loaded, one per base model it was asked about.
 _worker_pipelines: dict[PipelineConfig, Pipeline] = {}
@@ -183,17 +177,18 @@ def run_experiments(
     return [run_experiment(pipeline, experiment, progress=False) for pipeline, experiment in bar]
 
 
-def shared_needs(base_seeds: Sequence[int] = DEFAULT_BASE_SEEDS) -> list[tuple[Pipeline, frozenset[str]]]:
-    """What the chapters at their default parameters fine-tune: for each default base model, the
-    model itself and one retrain oracle per target on its own forget draw (chapters 3, 5 and 8)."""
+def shared_needs(setting: Setting | None = None) -> list[tuple[Pipeline, frozenset[str]]]:
+    """What the chapters at ``setting`` (default: the book's) fine-tune: for each base model, the
+    model itself and one retrain oracle per target on its forget draw (chapters 3, 5 and 8)."""
+    setting = setting or Setting()
     needs = []
-    for seed in base_seeds:
+    for seed in setting.base_seeds:
         pipeline = Pipeline(base_config(seed))
         needs.append((pipeline, frozenset()))
+        draw = seed if setting.forget_seed is None else setting.forget_seed
         for target in TARGETS:
-            needs.append(
-                (pipeline, frozenset(ForgetSplit(pipeline.dataset, ForgetSpec(target, seed=seed)).forget_qa_ids))
-            )
+            split = ForgetSplit(pipeline.dataset, ForgetSpec(target, setting.forget_ratio, draw))
+            needs.append((pipeline, frozenset(split.forget_qa_ids)))
     return needs
 
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import ast
 import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from pebench.arms import arms
 from pebench.pipeline import Pipeline, base_config
-from pebench.study import arms, run_grid
+from pebench.study import run_grid
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import UnlearnConfig
-from pebench.workers import DEFAULT_BASE_SEEDS, WORKERS_ENV, train_base_models, worker_count
-from pebench_book.chapters import list_chapters
-from pebench_book.site import chapter_parameters
+from pebench.workers import WORKERS_ENV, train_base_models, worker_count
 
 
 def fresh_results(small_pipeline: Pipeline, root: Path) -> Pipeline:
@@ -102,21 +100,3 @@ def test_base_models_trained_in_workers_equal_those_trained_here(small_pipeline:
         serial, parallel = (roots[name]._finetune_path(exclude) for name in ("serial", "parallel"))
         assert (serial / "model.safetensors").read_bytes() == (parallel / "model.safetensors").read_bytes()
     assert len(list((tmp_path / "parallel" / "models").iterdir())) == 3  # pretrained + 2, the duplicate once
-
-
-def test_shared_models_match_the_chapters_defaults() -> None:
-    """The warm-up trains the oracles of the chapters' default forget sets; a changed default would
-    make it train models no chapter loads."""
-    defaults = ForgetSpec()
-    checked = 0
-    for chapter in list_chapters(Path(__file__).parents[1] / "notebooks"):
-        parameters = {p.name: p.default for p in chapter_parameters(chapter)}
-        if "forget_ratio" in parameters:
-            assert float(parameters["forget_ratio"]) == defaults.ratio, chapter.name
-            checked += 1
-        if "base_seeds" in parameters:  # the warm-up trains these base models and their own forget draws
-            assert tuple(ast.literal_eval(parameters["base_seeds"])) == DEFAULT_BASE_SEEDS, chapter.name
-            assert parameters["forget_seed"] == "None", chapter.name
-        if "finetune_steps" in parameters:  # chapter 2's pipeline parameters: None keeps PipelineConfig()
-            assert parameters["finetune_steps"] == "None", chapter.name
-    assert checked >= 3

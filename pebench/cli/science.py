@@ -110,8 +110,9 @@ def format_metrics(metrics: dict[str, float]) -> str:
 
 def cmd_unlearn(args: argparse.Namespace) -> int:
     """One experiment: the method on the forget set, evaluated with every metric (cached)."""
+    from pebench.arms import Arm
     from pebench.experiment import run_experiment
-    from pebench.study import Arm, build_experiment
+    from pebench.study import build_experiment
     from pebench.unlearn import UnlearnConfig
 
     hyperparameters = parse_parameters(args.hyperparameter)

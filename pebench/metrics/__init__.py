@@ -1,12 +1,21 @@
 """Metrics: each a function of (model, data) returning numbers; ``evaluate`` computes them all."""
 
+from pathlib import Path
+
 from pebench.metrics.privacy import forget_quality, membership_auc
 from pebench.metrics.quality import answer_quality
 from pebench.metrics.refusal import is_refusal, refusal_rate
 from pebench.metrics.suite import evaluate, forget_statistics
 from pebench.metrics.text import exact_match, rouge_l_f1
 
+#: The metric modules whose code computes results (``pebench.experiment.RESULT_SOURCES``): all of
+#: them but the catalog, which only names and describes the metrics.
+METRIC_SOURCES = tuple(
+    f"metrics/{file.name}" for file in sorted(Path(__file__).parent.glob("*.py")) if file.name != "catalog.py"
+)
+
 __all__ = [
+    "METRIC_SOURCES",
     "answer_quality",
     "evaluate",
     "exact_match",

@@ -31,6 +31,13 @@ class Metric:
     #: Whether it is measured for each forgotten concept in the block of the paper's columns
     #: (listed per kind, before the utility and extra metrics).
     per_target: bool = False
+    #: Its column header in the book's tables beyond the paper's (``column`` for the paper's own).
+    label: str = ""
+
+    @property
+    def header(self) -> str:
+        """Its column header in the book's tables: the paper's column, else its own label."""
+        return self.column or self.label
 
     def names(self, kind: str | None = None) -> tuple[str, ...]:
         """The concrete names: for one forgotten ``kind``, or for both kinds in turn."""
@@ -106,12 +113,13 @@ CATALOG: tuple[Metric, ...] = (
         "metric-world-fact",
     ),
     Metric(
-        "{k}_refusal",
+        "forget_quality",
         "",
-        "opens like a known refusal (up to its negation) or ROUGE-L >= 0.8 to one",
-        "a reading",
-        "share of forget answers that are refusals",
-        "metric-refusal",
+        "KS test against the retrain oracle",
+        "1 = like never learned",
+        "p-value of the forget set's answer log-probabilities against the Goal model's",
+        "metric-forget-quality",
+        label="Forget quality",
     ),
     Metric(
         "mia_loss_auc",
@@ -120,6 +128,7 @@ CATALOG: tuple[Metric, ...] = (
         "0.5 = no trace",
         "AUC of telling forget (trained) from held-out images of the targets",
         "metric-mia",
+        label="MIA AUC (loss)",
     ),
     Metric(
         "mia_min_k_auc",
@@ -128,14 +137,16 @@ CATALOG: tuple[Metric, ...] = (
         "0.5 = no trace",
         "as above, on the least likely 20% of the answer tokens",
         "metric-mia",
+        label="MIA AUC (min-k%)",
     ),
     Metric(
-        "forget_quality",
+        "{k}_refusal",
         "",
-        "KS test against the retrain oracle",
-        "1 = like never learned",
-        "p-value of the forget set's answer log-probabilities against the Goal model's",
-        "metric-forget-quality",
+        "opens like a known refusal (up to its negation) or ROUGE-L >= 0.8 to one",
+        "a reading",
+        "share of forget answers that are refusals",
+        "metric-refusal",
+        label="Refusal rate",
     ),
 )
 
@@ -151,6 +162,35 @@ def metric_names() -> tuple[str, ...]:
 def table1_metrics(target: str) -> tuple[str, ...]:
     """The six Table 1 columns when ``target`` (``"person"`` or ``"event"``) is forgotten, in the
     paper's order: Efficacy, Generality, Retain, Scope, Real, World Fact."""
+    return tuple(name for _, name in table_columns(target))
+
+
+def table_columns(target: str) -> list[tuple[str, str]]:
+    """The paper's columns as ``(header, metric)`` pairs when ``target`` is forgotten.
+
+    ``"person"`` or ``"event"``: Table 1's six columns (Efficacy, Generality, Retain, Scope, Real,
+    World Fact). ``"joint"``: Table 2's, each kind's Efficacy, Generality and Retain (``"Person
+    efficacy"``, ...) and then Real and World Fact; Scope has no meaning when both kinds are forgotten.
+    """
+    if target == "joint":
+        pairs = [
+            (f"{kind.capitalize()} {metric.column.lower()}", name)
+            for kind in KINDS
+            for metric in CATALOG
+            if metric.per_target and metric.column and "{k}" in metric.name
+            for name in metric.names(kind)
+        ]
+        return pairs + [(metric.column, metric.name) for metric in CATALOG if metric.column and not metric.per_target]
+    return [(metric.column, name) for metric in CATALOG if metric.column for name in metric.names(_kind(target))]
+
+
+def extra_columns(target: str) -> list[tuple[str, str]]:
+    """The metrics beyond the paper's tables as ``(header, metric)`` pairs when ``target``
+    (``"person"`` or ``"event"``) is forgotten: forget quality, membership inference, refusals."""
+    return [(metric.label, name) for metric in CATALOG if metric.label for name in metric.names(_kind(target))]
+
+
+def _kind(target: str) -> str:
     if target not in KINDS:
         raise ValueError(f"target must be one of {KINDS}, got {target!r}")
-    return tuple(name for metric in CATALOG if metric.column for name in metric.names(target))
+    return target
