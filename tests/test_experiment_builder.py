@@ -18,12 +18,14 @@ import pytest
 import pebench.cli.science  # noqa: F401  (imported so that the recorder wraps every caller)
 import pebench.experiment
 from pebench import cli, report, study
+from pebench.arms import Arm
 from pebench.cache import cache_key
 from pebench.data import DatasetConfig
 from pebench.experiment import Experiment
 from pebench.metrics.catalog import metric_names
 from pebench.pipeline import Pipeline, PipelineConfig
-from pebench.study import Arm, arms, build_experiment, run_grid
+from pebench.setting import Setting, is_setting
+from pebench.study import build_experiment, run_grid
 from pebench.targets import ForgetSpec
 from pebench.unlearn import UnlearnConfig
 from pebench_book.site import chapter_parameters
@@ -169,45 +171,29 @@ def test_the_command_line_builds_its_run_with_the_builder(
     ]
 
 
-def parameters(number: str) -> dict[str, object]:
-    """The default parameters of chapter ``number``, as values."""
+def chapter_setting(number: str) -> tuple[Setting, dict[str, object]]:
+    """The setting of chapter ``number`` at its default parameters, and those parameters as values."""
     (path,) = NOTEBOOKS.glob(f"{number}_*.ipynb")
-    return {p.name: ast.literal_eval(p.default) for p in chapter_parameters(path)}
+    values = {p.name: ast.literal_eval(p.default) for p in chapter_parameters(path)}
+    return Setting.from_parameters(**{k: v for k, v in values.items() if is_setting(k)}), values
 
 
 def test_the_chapters_read_back_the_main_results_runs(pipeline: Pipeline, ran: Recorder) -> None:
     """At their default parameters, chapter 6's default runs and reference levels and chapter 7's
     answers are chapter 3's runs on its first base model: the chapters' calls, runs stubbed."""
 
-    def unlearn_of(chapter: dict) -> UnlearnConfig:
-        return UnlearnConfig(
-            steps=chapter["unlearn_steps"], lr=chapter["unlearn_lr"], batch_size=chapter["unlearn_batch_size"]
-        )
-
     def keys(calls: list[tuple[Pipeline, Experiment]]) -> set[str]:
         return {cache_key(p.config, e) for p, e in calls}
 
-    main = parameters("03")
-    run_grid(
-        pipeline,
-        arms(["finetune", *main["methods"], "retrain"]),
-        ["person", "event"],
-        main["seeds"],
-        base_seeds=main["base_seeds"],
-        ratio=main["forget_ratio"],
-        unlearn=unlearn_of(main),
-        forget_seed=main["forget_seed"],
-        progress=False,
-    )
+    main, _ = chapter_setting("03")
+    run_grid(pipeline, main.rows, ["person", "event"], **main.grid(), progress=False)
     grid = keys(ran.calls)
     ran.calls.clear()
 
-    sweep = parameters("06")
-    unlearn = unlearn_of(sweep)
-    points = report.sweep_points(  # every forget ratio, not only the distinct ones: the default one is kept anyway
-        sweep["methods"],
-        ratio=sweep["forget_ratio"],
-        unlearn=unlearn,
+    setting, sweep = chapter_setting("06")
+    design = report.SweepDesign(
+        sweep["sweep_methods"],
+        seed=sweep["seed"],
         targets=sweep["targets"],
         forget_ratios=sweep["forget_ratios"],
         budget_targets=sweep["budget_targets"],
@@ -215,33 +201,13 @@ def test_the_chapters_read_back_the_main_results_runs(pipeline: Pipeline, ran: R
         learning_rates=sweep["learning_rates"],
         betas=sweep["betas"],
     )
-    report.run_sweep(pipeline, points, seed=sweep["seed"], oracle_ratio=sweep["forget_ratio"], runner=ran)
-    _, n_default = report.count_runs(points, ratio=sweep["forget_ratio"], unlearn=unlearn, seed=sweep["seed"])
-    assert n_default > 0 and len(keys(ran.calls) & grid) == n_default
-    ran.calls.clear()
-    targets = list(dict.fromkeys([*sweep["targets"], *sweep["budget_targets"]]))
-    report.reference_levels(
-        pipeline,
-        targets,
-        ratio=sweep["forget_ratio"],
-        seed=sweep["seed"],
-        unlearn=unlearn,
-        compare_to_oracle=True,
-        runner=ran,
-    )
-    assert len(ran.calls) == len(targets) and keys(ran.calls) <= grid
+    study_runs = report.run_sensitivity(pipeline, setting, design, runner=ran)
+    n_default = study_runs.highlights["n_default_runs"]
+    references = keys([(p, e) for p, e in ran.calls if e.method == "finetune"])  # each target's reference level
+    assert n_default > 0 and len(references) == len(set(design.targets) | set(design.budget_targets))
+    assert references <= grid and len(keys(ran.calls) & grid) == n_default + len(references)
     ran.calls.clear()
 
-    answers = parameters("07")
-    models = ["finetune", *answers["methods"], "retrain"]
-    report.grid_results(
-        pipeline,
-        models,
-        ["person", "event"],
-        seed=answers["seed"],
-        ratio=answers["forget_ratio"],
-        unlearn=unlearn_of(answers),
-        forget_seed=answers["forget_seed"],
-        runner=ran,
-    )
-    assert len(ran.calls) == 2 * len(models) and keys(ran.calls) <= grid
+    answers, values = chapter_setting("07")
+    report.StoredAnswers.read(pipeline, answers, seed=values["seed"], forget_seed=values["forget_seed"], runner=ran)
+    assert len(ran.calls) == 2 * len(answers.rows) and keys(ran.calls) <= grid

@@ -8,12 +8,13 @@ import math
 import pytest
 import torch
 
+from pebench.arms import arms
 from pebench.encoding import Example, as_examples
 from pebench.experiment import Experiment
 from pebench.metrics import evaluate
 from pebench.pipeline import Pipeline
 from pebench.refusals import PERSON_REFUSALS
-from pebench.study import arms, run_grid
+from pebench.study import run_grid
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.train.stages import nll_loss
 from pebench.unlearn import METHODS, UnlearnBatch, UnlearnConfig, make_method, unlearn

@@ -2,7 +2,7 @@
 
 from pebench import numerics
 from pebench.model.loading import load_model, save_model
-from pebench.model.summary import parameter_counts
+from pebench.model.summary import parameter_counts, parameter_table
 from pebench.model.tiny import TinyLlavaSpec, build_tiny_llava, build_tiny_processor
 from pebench.model.tokenizer import build_word_tokenizer
 
@@ -15,5 +15,6 @@ __all__ = [
     "build_word_tokenizer",
     "load_model",
     "parameter_counts",
+    "parameter_table",
     "save_model",
 ]

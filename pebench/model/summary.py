@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import torch
 
 COMPONENTS = ("vision_tower", "multi_modal_projector", "language_model", "lm_head")
@@ -21,3 +22,21 @@ def parameter_counts(model: torch.nn.Module) -> dict[str, int]:
         counts[name] = sum(p.numel() for p in unique)
     counts["total"] = sum(counts.values())
     return counts
+
+
+#: The display name of each component in the book's model table.
+COMPONENT_NAMES = {
+    "vision_tower": "vision tower (CLIP)",
+    "multi_modal_projector": "projector",
+    "language_model": "language model (Llama)",
+    "lm_head": "output head",
+    "total": "total",
+}
+
+
+def parameter_table(model: torch.nn.Module) -> pd.DataFrame:
+    """:func:`parameter_counts` as a table: one row per component, then the total."""
+    counts = parameter_counts(model)
+    return pd.DataFrame(
+        {"component": list(COMPONENT_NAMES.values()), "parameters": [counts[key] for key in COMPONENT_NAMES]}
+    ).set_index("component")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from pebench.data import PEBenchDataset
+from pebench.metrics.catalog import OTHER_KIND
 from pebench.metrics.text import exact_match
 from pebench.plotting import bare, upscaled
 from pebench.report.examples import question
@@ -176,3 +177,8 @@ def plot_answer_grid(
     note = MARK_NOTE + (f"; answers over {max_chars} characters are cut (…)" if max_chars else "")
     fig.text(0.5, 0.0, note, ha="center", va="bottom", fontsize=8.5, color="0.3")
     return fig
+
+
+def interference_caption(row: pd.Series) -> str:
+    """The caption of an example of cross-concept interference: which question, after which unlearning."""
+    return f"{row['kind']} question\nafter {OTHER_KIND[row['kind']]}\nunlearning"

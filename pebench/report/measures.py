@@ -3,17 +3,21 @@
 The paper's columns (efficacy, generality, retain, scope, real, world fact) are named the same
 whatever is forgotten, while the metric suite names its metrics by concept (``person_efficacy``,
 ``event_scope``). Sweeps, their tables and their figures speak in measures so that one frame holds
-both targets; this module is the one place that maps a measure to its metric.
+both targets; the metric behind each is read from the catalog's Table 1 columns
+(:func:`pebench.metrics.catalog.table_columns`).
 """
 
 from __future__ import annotations
 
-#: The other concept of a single-concept target: scope asks about it on the forget images.
-OTHER_KIND = {"person": "event", "event": "person"}
+from pebench.metrics.catalog import KINDS, OTHER_KIND, table_columns
+
+
+def _measure(header: str) -> str:
+    return header.lower().replace(" ", "_")
 
 
 #: The measures plotted, in the paper's column order: two of forgetting, four of keeping.
-MEASURES = ("efficacy", "generality", "retain", "scope", "real", "world_fact")
+MEASURES = tuple(_measure(header) for header, _ in table_columns(KINDS[0]))
 MEASURE_TITLES = {
     "efficacy": "Efficacy (forgotten, train images)",
     "generality": "Generality (forgotten, held-out)",
@@ -23,6 +27,8 @@ MEASURE_TITLES = {
     "world_fact": "World Fact (general questions)",
 }
 
+__all__ = ["MEASURES", "MEASURE_TITLES", "OTHER_KIND", "measure_metric"]
+
 
 def measure_metric(target: str, measure: str) -> str:
     """The metric name of ``pebench.metrics.suite`` behind a measure for a single-concept target.
@@ -30,16 +36,9 @@ def measure_metric(target: str, measure: str) -> str:
     Scope is the *other* concept's question on the forget images (``event_scope`` when persons
     are forgotten), so the same measure name reads the right column for either target.
     """
-    if target not in OTHER_KIND:
+    if target not in KINDS:
         raise ValueError(f"target must be 'person' or 'event', got {target!r}")
-    names = {
-        "efficacy": f"{target}_efficacy",
-        "generality": f"{target}_generality",
-        "retain": f"{target}_retain",
-        "scope": f"{OTHER_KIND[target]}_scope",
-        "real": "real",
-        "world_fact": "world_fact",
-    }
+    names = {_measure(header): metric for header, metric in table_columns(target)}
     if measure not in names:
         raise ValueError(f"measure must be one of {tuple(names)}, got {measure!r}")
     return names[measure]

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from pebench.arms import Arm, method_label
 from pebench.cache import cache_key
 from pebench.experiment import Experiment, run_experiment
 from pebench.report.measures import MEASURES, measure_metric
 from pebench.report.sweeps import SweepPoint
-from pebench.study import Arm, build_experiment, method_label
+from pebench.study import build_experiment
 from pebench.unlearn import UnlearnConfig
 from pebench.workers import run_experiments
 

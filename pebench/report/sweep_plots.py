@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from pebench.arms import BOUND_LABELS
 from pebench.report.measures import MEASURE_TITLES, MEASURES
+from pebench.report.style import cycle_colour, styled
 from pebench.unlearn import METHODS
 
 if TYPE_CHECKING:
@@ -39,12 +41,12 @@ SWEEP_AXES = {
 }
 
 
-def _method_colours(methods: Sequence[str]) -> dict[str, str]:
+def _method_colours(methods: Sequence[str]) -> dict[str, tuple[float, float, float, float]]:
     """The colour of each display name, the same in every figure (set on each method's class;
     other names cycle through the rest)."""
     spare = iter(["C9", "C7", "C3", "C1"])
     registered = {method.label: method.colour for method in METHODS.values()}  # includes methods added later
-    return {m: registered.get(m) or next(spare, "k") for m in methods}
+    return {m: cycle_colour(registered.get(m) or next(spare, "k")) for m in methods}
 
 
 def _tick_labels(part: pd.DataFrame, xs: Sequence[float], sweep: str) -> list[str]:
@@ -55,13 +57,14 @@ def _tick_labels(part: pd.DataFrame, xs: Sequence[float], sweep: str) -> list[st
     return [f"{x:g}\n({int(counts[x])})" for x in xs]
 
 
+@styled("whitegrid")
 def plot_sweep(
     frame: pd.DataFrame,
     panels: Sequence[tuple[str, str]],
     *,
     measures: Sequence[str] = MEASURES,
     reference: pd.DataFrame | None = None,
-    reference_label: str = "Finetune",
+    reference_label: str = BOUND_LABELS["finetune"],
     logx: Sequence[str] = ("lr", "beta"),
 ) -> Figure:
     """Curves of each measure against a swept setting: one row per (sweep, target) of ``panels``,
@@ -122,6 +125,7 @@ def plot_sweep(
 _LABEL_OFFSETS = ((4, 4), (-4, 4), (4, -10), (-4, -10))
 
 
+@styled("whitegrid")
 def plot_tradeoff(
     frame: pd.DataFrame,
     panels: Sequence[tuple[str, str]],
@@ -175,7 +179,7 @@ def plot_tradeoff(
         if reference is not None:
             ref = reference[reference["target"] == target].set_index("measure")["value"]
             if x in ref and y in ref:
-                ax.plot([ref[x]], [ref[y]], marker="*", ms=10, color="0.3", ls="none", label="Finetune")
+                ax.plot([ref[x]], [ref[y]], marker="*", ms=10, color="0.3", ls="none", label=BOUND_LABELS["finetune"])
         ax.set(
             xlim=(-0.05, 1.1),
             ylim=(-0.05, 1.1),

@@ -57,3 +57,17 @@ def sweep_highlights(
         above = wide.index[wide["retain"] >= keep_level]
         values[f"{prefix}_retain_above"] = f"{above.min():g}" if len(above) else "none of the swept values"
     return values
+
+
+def forget_sizes(frame: pd.DataFrame) -> pd.DataFrame:
+    """How many persons (events) each forget ratio of the forget-size sweep forgets, per target."""
+    part = frame[frame["sweep"] == "forget_ratio"]
+    sizes = part.groupby(["target", "x"])["forgotten"].first().unstack("target")
+    return sizes.rename_axis("forget ratio").rename(columns=lambda target: f"{target}s forgotten")
+
+
+def present_panels(frame: pd.DataFrame, sweeps: Sequence[str], targets: Sequence[str]) -> list[tuple[str, str]]:
+    """The ``(sweep, target)`` panels of ``sweeps`` on ``targets`` that ``frame`` holds (a sweep
+    given no values has no rows, and no panel)."""
+    held = set(frame["sweep"])
+    return [(sweep, target) for target in targets for sweep in sweeps if sweep in held]

@@ -14,10 +14,11 @@ import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from pebench.arms import Arm
 from pebench.cache import cache_key
 from pebench.data import PEBenchDataset
 from pebench.experiment import Experiment
-from pebench.study import Arm, build_experiment
+from pebench.study import build_experiment
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import METHODS, UnlearnConfig
 

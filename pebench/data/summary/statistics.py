@@ -158,3 +158,36 @@ def pipeline_counts(dataset: PEBenchDataset) -> dict[str, int]:
         "finetune_questions": sum(q.split == "train" and q.kind in IDENTITY_KINDS for q in fictitious),
         "heldout_questions": sum(q.split == "heldout" and q.kind in IDENTITY_KINDS for q in fictitious),
     }
+
+
+def headline_counts(dataset: PEBenchDataset) -> dict[str, int]:
+    """The counts the dataset's description quotes: persons, events, pairs, images and questions of
+    each population, the image side, the taxonomy's coverage and the questions of each stage."""
+    stats = dataset_statistics(dataset)
+    cells = {
+        "n_persons": ("persons", "fictitious"),
+        "n_events": ("events", "fictitious"),
+        "n_real_persons": ("persons", "real"),
+        "n_real_events": ("events", "real"),
+        "n_pairs": ("person × event pairs", "fictitious"),
+        "n_train_per_pair": ("train images per pair", "fictitious"),
+        "n_heldout_per_pair": ("held-out images per pair", "fictitious"),
+        "n_fictitious_images": ("images", "fictitious"),
+        "n_real_images": ("images", "real"),
+        "n_images": ("images", "total"),
+        "n_questions": ("questions", "total"),
+        "image_side": ("image side (px)", "total"),
+    }
+    counts = {key: int(stats.loc[row, column]) for key, (row, column) in cells.items()}
+    counts |= {key: int(value) for key, value in taxonomy_coverage(dataset).items()}
+    stages = pipeline_counts(dataset)
+    return counts | {key: int(stages[key]) for key in ("pretrain_questions", "finetune_questions")}
+
+
+def example_images(dataset: PEBenchDataset) -> list[str]:
+    """Two images to show questions about: the first fictitious person at the first fictitious
+    event (a training image) and the first held-out image of the real population."""
+    person, event = dataset.person_ids("fictitious")[0], dataset.event_ids("fictitious")[0]
+    fictitious = dataset.select(person_ids=[person], event_ids=[event], split="train")[0].image_id
+    real = dataset.select(population="real", split="heldout")[0].image_id
+    return [fictitious, real]

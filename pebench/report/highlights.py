@@ -1,0 +1,124 @@
+"""The numbers a chapter's prose quotes, computed from its tables: ``{key: value}`` for ``glue``.
+
+A chapter's text reads its numbers from these dictionaries (MyST-NB's ``glue``), so that no number
+in the prose is typed by hand. Each function takes the table a chapter shows and returns every key
+its prose may use, for whichever methods the table holds; keys that name a method exist for each
+method present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from pebench.arms import BOUND_LABELS, LABELS
+from pebench.metrics.catalog import KINDS, OTHER_KIND
+from pebench.setting import Setting
+from pebench.study import TABLE1_COLUMNS, TABLE2_COLUMNS, mean_interference, summary_value
+from pebench.verdicts import REPRODUCED, TOLERANCE, Verdict
+
+Highlights = dict[str, float | int | str]
+
+
+def accuracy_highlights(accuracy: pd.DataFrame) -> Highlights:
+    """Exact match of the fine-tuned model per population, split and kind (``fict_train_person``,
+    ``real_heldout_general``, ...), and the ROUGE-L of held-out event answers."""
+    out: Highlights = {}
+    for split in ("train", "heldout"):
+        for kind in ("person", "event", "general"):
+            for population, prefix in (("fictitious", "fict"), ("real", "real")):
+                out[f"{prefix}_{split}_{kind}"] = float(accuracy.loc[(population, split, kind), "exact_match"])
+    out["fict_heldout_event_rouge"] = float(accuracy.loc[("fictitious", "heldout", "event"), "rouge_l"])
+    return out
+
+
+def setting_highlights(setting: Setting, forget_sets: pd.DataFrame) -> Highlights:
+    """How many runs a cell averages and how much the first forget draw forgets."""
+    first = forget_sets.iloc[0]
+    return {
+        "n_forget_persons": len(first["forgotten persons"].split(", ")),
+        "n_forget_events": len(first["forgotten events"].split(", ")),
+        "n_seeds": len(setting.seeds),
+        "n_base_models": len(setting.base_seeds),
+        "n_runs": setting.n_runs,
+        "n_methods": len(setting.methods),
+    }
+
+
+def table1_highlights(table1: pd.DataFrame, methods: Sequence[str]) -> Highlights:
+    """Every cell of Table 1 (``t1_<target>_<method>_<metric>``), and who is best and weakest.
+
+    ``methods`` (registry names) are the unlearning methods among the rows; the bounds are read too.
+    """
+    out: Highlights = {}
+    for target in KINDS:
+        headers = {metric: header for header, metric in TABLE1_COLUMNS[target]}
+        for method in ["finetune", *methods, "retrain"]:
+            for metric, header in headers.items():
+                out[f"t1_{target}_{method}_{metric}"] = float(table1.loc[LABELS[method], (target, header)])
+    unlearners = table1.loc[[LABELS[m] for m in methods]]
+    for target in KINDS:
+        efficacy = unlearners[(target, "Efficacy")]
+        out[f"best_{target}_retain_method"] = str(unlearners[(target, "Retain")].idxmax())
+        out[f"weakest_{target}_method"] = str(efficacy.idxmin())
+        out[f"weakest_{target}_efficacy"] = float(efficacy.min())
+        out[f"n_{target}_efficacy_above_090"] = int((efficacy > 0.9).sum())
+        out[f"mean_{target}_scope"] = float(unlearners[(target, "Scope")].mean())
+        out[f"finetune_{target}_scope"] = out[f"t1_{target}_finetune_{OTHER_KIND[target]}_scope"]
+    return out
+
+
+def interference_highlights(interference: pd.DataFrame) -> Highlights:
+    """The unlearning methods' mean change of the other concept on the same images, on other
+    images, and their difference, per forgotten concept (:func:`pebench.study.mean_interference`);
+    and how many methods interfere (interference < -0.02)."""
+    by_target = mean_interference(interference)
+    unlearners = interference[~interference["method"].isin(BOUND_LABELS.values())]
+    columns = {
+        "same": "other concept, same images",
+        "elsewhere": "other concept, other images",
+        "interference": "interference",
+    }
+    out: Highlights = {"n_methods": int(unlearners["method"].nunique())}
+    for forgotten in KINDS:
+        for key, column in columns.items():
+            out[f"{forgotten}_{key}"] = float(by_target.loc[forgotten, column])
+        interfering = unlearners[unlearners["forgotten"] == forgotten]["interference"] < -0.02
+        out[f"{forgotten}_n_negative"] = int(interfering.sum())
+    return out
+
+
+def joint_highlights(table2: pd.DataFrame, gains: pd.DataFrame, conflict: pd.DataFrame) -> Highlights:
+    """Every cell of Table 2 (``t2_<row>_<metric>``), of the balancing gains (``gain_<base>_<metric>``)
+    and the change of each concept from alone to together (``conflict_<base>_<concept>_<metric>_change``)."""
+    out: Highlights = {}
+    columns = TABLE2_COLUMNS["joint"]
+    for row in table2.index:
+        key = row.lower().replace(" + ", "_").replace(" (retrain)", "").replace(" ", "_")
+        for header, metric in columns:
+            out[f"t2_{key}_{metric}"] = float(table2.loc[row, ("joint", header)])
+    for row in gains.index:
+        base = row.split(" + ")[0]
+        for header, metric in columns:
+            out[f"gain_{base.lower()}_{metric}"] = float(gains.loc[row, header])
+    for (method, concept, metric), change in conflict["change"].items():
+        out[f"conflict_{method.lower()}_{concept}_{metric}_change"] = float(change)
+    return out
+
+
+def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint: pd.DataFrame) -> Highlights:
+    """Each finding's verdict and value (``verdict_<n>``, ``value_<n>``), how many reproduced, and
+    each joint base method's retain with one concept forgotten alone and with both
+    (``gd_person_retain_alone``, ``gd_person_retain_joint``, ...)."""
+    out: Highlights = {"tolerance": float(TOLERANCE)}
+    for number, verdict in enumerate(verdicts, start=1):
+        out[f"verdict_{number}"] = verdict.verdict
+        out[f"value_{number}"] = float(verdict.value)
+    out["n_reproduced"] = sum(v.verdict == REPRODUCED for v in verdicts)
+    out["n_findings"] = len(verdicts)
+    for base in dict.fromkeys(m.split(" + ")[0] for m in joint["method"] if " + balanced" in m):
+        for kind in KINDS:
+            out[f"{base.lower()}_{kind}_retain_alone"] = summary_value(single, base, kind, f"{kind}_retain")
+            out[f"{base.lower()}_{kind}_retain_joint"] = summary_value(joint, base, "joint", f"{kind}_retain")
+    return out
