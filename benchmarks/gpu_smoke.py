@@ -22,6 +22,7 @@ seconds say little about a 7B model.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,7 +32,10 @@ from _common import environment, table, write_result
 
 from pebench.cli import parse_recipe
 from pebench.data import PEBenchDataset, ensure_dataset
-from pebench.model.llava15 import save_llava15_style_checkpoint
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the checkpoint builder is a test fixture
+from llava15_checkpoint import save_llava15_style_checkpoint  # noqa: E402
+
 from pebench.recipe import run_recipe
 from pebench.refusals import REFUSALS
 from pebench.unlearn import METHODS

@@ -12,6 +12,7 @@ import math
 import pandas as pd
 import pytest
 import torch
+from llava15_checkpoint import build_bpe_tokenizer, save_llava15_style_checkpoint
 
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.encoding import IGNORE_INDEX, Encoder
@@ -19,7 +20,6 @@ from pebench.inference import generate_answers, generation_settings
 from pebench.metrics import evaluate
 from pebench.metrics.likelihood import likelihood_statistics
 from pebench.model import load_model
-from pebench.model.llava15 import build_bpe_tokenizer, save_llava15_style_checkpoint
 from pebench.model.lora import AdaptersOff, LoraSettings, apply_lora, lora_adapters
 from pebench.refusals import REFUSALS
 from pebench.targets import ForgetSpec, ForgetSplit

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import torch
+from llava15_checkpoint import save_llava15_style_checkpoint
 
 from pebench import cli, recipe
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
-from pebench.model.llava15 import save_llava15_style_checkpoint
 from pebench.model.lora import LoraSettings
 from pebench.recipe import RecipeConfig, run_recipe
 from pebench.refusals import REFUSALS
