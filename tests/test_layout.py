@@ -37,7 +37,7 @@ def library_modules() -> list[str]:
 
 def test_the_library_imports_no_book_tooling() -> None:
     modules = library_modules()
-    assert {"pebench.cli", "pebench.train.stages", "pebench.model.llava15", "pebench.recipe"} <= set(modules)
+    assert {"pebench.cli", "pebench.train.stages", "pebench.recipe"} <= set(modules)
     code = textwrap.dedent(
         """
         import importlib, json, sys
