@@ -110,9 +110,15 @@ _COMPATIBLE = {bool: (bool,), int: (int,), float: (int, float), str: (str,), lis
 
 
 def check_parameters(chapter: str | os.PathLike[str], given: Mapping[str, Any]) -> None:
-    """Fail before any kernel starts if a parameter is not one of ``chapter``'s, or not of the kind
-    of its default (a number where the default is a number, a list where it is a list; a default of
-    ``None`` accepts anything). The error names the parameter, the chapter and what it accepts."""
+    """Fail before any kernel starts if a parameter is not one of ``chapter``'s, or not a valid value.
+
+    A parameter named like one of the book's settings (``methods``, ``forget_ratio``, ...; its
+    default ``None`` means the setting's) is checked as :class:`pebench.setting.Setting` checks it;
+    any other must be of the kind of its default (a number where the default is a number, a list
+    where it is a list), and method or target names must be registered ones. The error names the
+    parameter, the chapter and what it accepts.
+    """
+    from pebench.setting import check_parameter, is_setting
     from pebench_book.site import chapter_parameters  # the parameters cell parser
 
     defaults = {p.name: p.default for p in chapter_parameters(chapter)}
@@ -124,6 +130,12 @@ def check_parameters(chapter: str | os.PathLike[str], given: Mapping[str, Any]) 
             f"its parameters: {', '.join(defaults) or 'none'}"
         )
     for key, value in given.items():
+        if is_setting(key):
+            try:
+                check_parameter(key, value)
+            except ValueError as error:
+                raise ValueError(f"chapter {name}: {error}") from None
+            continue
         try:
             default = ast.literal_eval(defaults[key])
         except (ValueError, SyntaxError):
@@ -145,7 +157,7 @@ def _check_names(key: str, value: Any) -> None:
     from pebench.targets import TARGETS
 
     registry = {
-        "methods": method_names(),
+        "sweep_methods": method_names(),
         "figure_method": method_names(),
         "betas": method_names(),
         "targets": TARGETS,

@@ -217,7 +217,7 @@ class GpuEstimateDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        from pebench.study import LABELS  # pandas: only when a page uses this directive
+        from pebench.arms import LABELS  # torch (the method registry): only when a page uses this directive
 
         path = find_repo_root(self.env.srcdir) / "benchmarks" / "results"
         self.env.note_dependency(str(path / "gpu_estimate.json"))

@@ -54,6 +54,7 @@ from typing import Any
 import pandas as pd
 
 from pebench.paths import FIGURES_ENV
+from pebench.setting import Setting
 from pebench_book.chapters import chapter_number, recorded_provenance, run_chapter
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,8 @@ def _excess(difference: Difference) -> float:
 
 def chapter_runs(chapter: str | os.PathLike[str]) -> int:
     """How many independent replicates a replicated cell of ``chapter`` averages: its base models, as
-    its parameters cell sets them (1 for chapters that show single runs).
+    its parameters cell sets them, or the shared :class:`~pebench.setting.Setting` when the cell leaves
+    them at ``None`` (1 for chapters that show single runs).
 
     Each base model is an independent replicate of the whole pipeline. Several unlearning seeds on
     one base model are not independent of each other, so they do not count: a mean over two base
@@ -162,7 +164,9 @@ def chapter_runs(chapter: str | os.PathLike[str]) -> int:
     from pebench_book.site import chapter_parameters  # the parameters cell parser
 
     defaults = {p.name: p.default for p in chapter_parameters(chapter)}
-    return len(ast.literal_eval(defaults["base_seeds"])) if "base_seeds" in defaults else 1
+    if "base_seeds" not in defaults:
+        return 1
+    return len(Setting.from_parameters(base_seeds=ast.literal_eval(defaults["base_seeds"])).base_seeds)
 
 
 def typical_spread(figures: Path) -> float:
