@@ -2,8 +2,9 @@
 
 This is the book's pipeline with the tiny model swapped for any ``LlavaForConditionalGeneration``
 checkpoint (a local folder, or a Hugging Face id already in the local cache; nothing is downloaded)
-and with LoRA switched on. It calls the same functions as the chapters (``train_stage``, ``unlearn``,
-``evaluate``), so a result here differs from the book's only by the model and the scale. Run it
+and with LoRA switched on. It builds its runs as the chapters do (``build_experiment``) and calls the
+same functions (``train_stage``, ``unlearn``, ``evaluate``), so a result here differs from the book's
+only by the model and the scale. Run it
 alone or under ``accelerate launch`` (data parallel over GPUs); see ``book/gpu.md``.
 
 Stages, as in ``pebench.pipeline``: *pretrain* teaches the "real" population and the general task (the
@@ -30,22 +31,23 @@ from pathlib import Path
 
 import torch
 
+from pebench.arms import Arm
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.encoding import Encoder
+from pebench.experiment import BOUNDS, Experiment, method_names
 from pebench.inference import generation_settings
 from pebench.metrics import evaluate, forget_statistics
 from pebench.model import load_model, save_model
 from pebench.model.lora import LoraSettings, maybe_lora
+from pebench.study import build_experiment
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.train.distributed import data_parallel, process_device
 from pebench.train.stages import StageConfig, finetuning_items, pretraining_items, train_stage
-from pebench.unlearn import METHODS, UnlearnConfig, make_method, unlearn
+from pebench.unlearn import UnlearnConfig, make_method, unlearn
 
 logger = logging.getLogger(__name__)
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
-#: Pseudo-methods, as in ``pebench.experiment``: the model before unlearning, and the retrain oracle.
-BOUNDS = ("finetune", "retrain")
 
 
 @dataclass(frozen=True)
@@ -81,12 +83,29 @@ class RecipeConfig:
     def __post_init__(self) -> None:
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {tuple(DTYPES)}, got {self.dtype!r}")
-        allowed = BOUNDS + tuple(METHODS)
+        allowed = method_names()
         unknown = [m for m in self.methods if m not in allowed]
         if unknown:
             raise ValueError(f"methods must be among {allowed}, got {unknown}")
         if self.eval_batch_size < 1:
             raise ValueError(f"eval_batch_size must be >= 1, got {self.eval_batch_size}")
+
+    def experiments(self) -> list[Experiment]:
+        """The run of each of ``methods``, built where the chapters build theirs
+        (:func:`pebench.study.build_experiment`), so a method means the same run here and in the book;
+        only the model it starts from differs."""
+        return [
+            build_experiment(
+                Arm(method),
+                self.forget.target,
+                seed=self.unlearn.seed,
+                forget_seed=self.forget.seed,
+                ratio=self.forget.ratio,
+                unlearn=self.unlearn,
+                compare_to_oracle="retrain" in self.methods,
+            )
+            for method in self.methods
+        ]
 
 
 def _train_stages(
@@ -141,14 +160,16 @@ def run_recipe(config: RecipeConfig, out: Path, *, progress: bool = True) -> dic
         oracle_stats = forget_statistics(model, Encoder(processor, dataset.image), split)
         del model
     results: dict[str, dict] = {}
-    for method in config.methods:
+    for experiment in config.experiments():
+        method = experiment.method
         source = out / f"retrain-{config.forget.target}" if method == "retrain" else finetuned
         model, processor = load_model(source, dtype=DTYPES[config.dtype], device=process_device())
         encoder = Encoder(processor, dataset.image)
         start = time.perf_counter()
         history: list[dict[str, float]] = []
         if method not in BOUNDS:
-            history = unlearn(model, encoder, split, make_method(method), config.unlearn, progress=progress and main)
+            unlearning = make_method(method, **experiment.hyperparameters)
+            history = unlearn(model, encoder, split, unlearning, experiment.unlearn, progress=progress and main)
         unlearn_seconds = time.perf_counter() - start
         with generation_settings(across_processes=True, max_batch_size=config.eval_batch_size):
             metrics, _ = evaluate(model, encoder, split, oracle_forget_statistics=oracle_stats)
