@@ -52,10 +52,15 @@ def bounded(methods: Iterable[str]) -> list[Arm]:
     return arms(["finetune", *methods, "retrain"])
 
 
+def balanced_label(base: str) -> str:
+    """The display name of the paper's balanced wrapper of ``base`` (``GD + balanced``; the paper's ``GD+BGD``)."""
+    return f"{method_label(base)} + balanced"
+
+
 def balanced_arms(bases: Iterable[str]) -> list[Arm]:
     """Each base method followed by the paper's balanced wrapper of it (``GD``, ``GD + balanced``, ...),
     the arms of the joint-unlearning comparison (Table 2)."""
     rows = []
     for base in bases:
-        rows += [Arm(base), Arm("balanced", {"base": base}, f"{method_label(base)} + balanced")]
+        rows += [Arm(base), Arm("balanced", {"base": base}, balanced_label(base))]
     return rows

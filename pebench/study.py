@@ -146,16 +146,38 @@ def summarize(long: pd.DataFrame, by: Sequence[str] = ("method", "target", "metr
 
 
 def paper_table(
-    summary: pd.DataFrame, columns: Mapping[str, Sequence[tuple[str, str]]], row_order: Sequence[str] | None = None
+    summary: pd.DataFrame,
+    columns: Mapping[str, Sequence[tuple[str, str]]],
+    row_order: Sequence[str] | None = None,
+    *,
+    paper: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Lay a summary out like the paper: rows = methods, column groups of (label, metric).
 
     ``columns`` maps a target (``"person"``, ``"event"``, ``"joint"``) to ``(label, metric)``
     pairs; cells hold ``"mean ± std"`` strings for display. Use ``table_values`` for numbers.
+
+    With ``paper`` (the paper's table as a summary, :mod:`pebench.paper`), each method gets a second
+    row under ours, ``PAPER_ROW``, holding the paper's value of every cell ("—" where the paper has
+    none); methods only the paper ran get that row alone, before the Goal row.
     """
     values = table_values(summary, columns, row_order)
     spread = table_values(summary, columns, row_order, statistic="std")
-    return values.combine(spread, lambda m, s: m.map("{:.3f}".format) + " ± " + s.fillna(0).map("{:.3f}".format))
+    ours = values.combine(spread, lambda m, s: m.map("{:.3f}".format) + " ± " + s.fillna(0).map("{:.3f}".format))
+    if paper is None:
+        return ours
+    theirs = table_values(paper, columns).map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
+    rows = list(ours.index)
+    goal = rows.index(BOUND_LABELS["retrain"]) if BOUND_LABELS["retrain"] in rows else len(rows)
+    rows[goal:goal] = [m for m in theirs.index if m not in ours.index]
+    pieces = {OURS_ROW: ours, PAPER_ROW: theirs}
+    stacked = pd.concat(pieces, names=["source", "method"]).swaplevel()
+    order = [(m, source) for m in rows for source in pieces if (m, source) in stacked.index]
+    return stacked.loc[order]
+
+
+#: The row labels of :func:`paper_table` with the paper's values beside ours.
+OURS_ROW, PAPER_ROW = "this book", "paper"
 
 
 def table_values(

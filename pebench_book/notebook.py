@@ -1,7 +1,7 @@
 """What a chapter's code cells share: publishing a figure and quoting computed numbers in the prose.
 
 A chapter shows what it computes and saves it where the book and the repository keep it
-(:func:`show_figure`); its prose reads its numbers with MyST-NB's ``{glue}`` role, from the
+(:func:`show_figure`), showing long text in full (:func:`show_text_table`); its prose reads its numbers with MyST-NB's ``{glue}`` role, from the
 dictionaries the library computes (:mod:`pebench.report.highlights`), which :func:`glue_all` records.
 """
 
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from pebench.figures import save_figure
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.figure import Figure
 
 
@@ -22,6 +23,15 @@ def show_figure(fig: Figure, name: str) -> None:
 
     save_figure(fig, name)
     plt.show()
+
+
+def show_text_table(table: pd.DataFrame) -> None:
+    """Show ``table`` with its text cells in full (pandas shortens them to 50 characters)."""
+    import pandas as pd
+    from IPython.display import display
+
+    with pd.option_context("display.max_colwidth", None):
+        display(table)
 
 
 def glue_all(highlights: Mapping[str, object]) -> None:

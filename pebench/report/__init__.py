@@ -22,7 +22,8 @@ The package is split by job:
 * :mod:`~pebench.report.grid_plots`, :mod:`~pebench.report.training_plots`: the figures of a grid
   of runs and of training a base model (each in its own style, :mod:`~pebench.report.style`);
 * :mod:`~pebench.report.highlights`, :mod:`~pebench.report.answer_highlights`: the numbers the
-  chapters' prose quotes, computed from their tables.
+  chapters' prose quotes, computed from their tables;
+* :mod:`~pebench.report.verdict_summary`: the verdicts on the paper's claims, as the book shows them.
 
 The names the chapters call are re-exported here, so that ``from pebench import report`` reaches
 them as ``report.run_sweep``, ``report.answer_table`` and so on.
@@ -68,6 +69,7 @@ from pebench.report.sweep_plots import plot_sweep, plot_tradeoff
 from pebench.report.sweep_tables import forget_sizes, present_panels, sweep_highlights, sweep_table
 from pebench.report.sweeps import count_runs, distinct_ratios, method_default, non_default, sweep_points
 from pebench.report.training_plots import plot_accuracy, plot_learning_curves
+from pebench.report.verdict_summary import verdict_summary
 
 __all__ = [
     "ANSWER_TYPES",
@@ -123,4 +125,5 @@ __all__ = [
     "sweep_table",
     "table1_highlights",
     "verdict_highlights",
+    "verdict_summary",
 ]

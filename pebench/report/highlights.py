@@ -16,7 +16,7 @@ from pebench.arms import BOUND_LABELS, LABELS
 from pebench.metrics.catalog import KINDS, OTHER_KIND
 from pebench.setting import Setting
 from pebench.study import TABLE1_COLUMNS, TABLE2_COLUMNS, mean_interference, summary_value
-from pebench.verdicts import REPRODUCED, TOLERANCE, Verdict
+from pebench.verdicts import REPRODUCED, Verdict
 
 Highlights = dict[str, float | int | str]
 
@@ -108,17 +108,27 @@ def joint_highlights(table2: pd.DataFrame, gains: pd.DataFrame, conflict: pd.Dat
 
 
 def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint: pd.DataFrame) -> Highlights:
-    """Each finding's verdict and value (``verdict_<n>``, ``value_<n>``), how many reproduced, and
-    each joint base method's retain with one concept forgotten alone and with both
-    (``gd_person_retain_alone``, ``gd_person_retain_joint``, ...)."""
-    out: Highlights = {"tolerance": float(TOLERANCE)}
-    for number, verdict in enumerate(verdicts, start=1):
-        out[f"verdict_{number}"] = verdict.verdict
-        out[f"value_{number}"] = float(verdict.value)
-    out["n_reproduced"] = sum(v.verdict == REPRODUCED for v in verdicts)
-    out["n_findings"] = len(verdicts)
+    """Each claim's verdict and values: ``verdict_<key>``, ``ours_<key>`` (the mean of the runs),
+    ``low_<key>`` and ``high_<key>`` (the range over replicates), ``held_<key>`` (replicates it holds
+    in), ``why_<key>`` (the numbers behind it) and, for the paper's claims, ``paper_<key>`` (on the paper's tables); how many of the paper's
+    claims reproduced (``n_reproduced`` of ``n_claims``) over ``n_replicates``; and each joint base
+    method's efficacy and retain with one concept forgotten alone and with both, from the summaries
+    ``single`` and ``joint`` (``gd_person_efficacy_alone``, ``gd_person_efficacy_joint``, ...)."""
+    out: Highlights = {}
+    for verdict in verdicts:
+        key = verdict.key
+        out |= {f"verdict_{key}": verdict.verdict, f"ours_{key}": verdict.ours, f"held_{key}": verdict.held}
+        out |= {f"low_{key}": verdict.low, f"high_{key}": verdict.high, f"why_{key}": verdict.why}
+        if not verdict.beyond_paper:
+            out[f"paper_{key}"] = verdict.paper
+    claims = [v for v in verdicts if not v.beyond_paper and v.key != "0"]
+    out["n_reproduced"] = sum(v.verdict == REPRODUCED for v in claims)
+    out["n_claims"] = len(claims)
+    out["n_replicates"] = max(v.replicates for v in verdicts)
     for base in dict.fromkeys(m.split(" + ")[0] for m in joint["method"] if " + balanced" in m):
         for kind in KINDS:
-            out[f"{base.lower()}_{kind}_retain_alone"] = summary_value(single, base, kind, f"{kind}_retain")
-            out[f"{base.lower()}_{kind}_retain_joint"] = summary_value(joint, base, "joint", f"{kind}_retain")
+            for metric in ("efficacy", "retain"):
+                name = f"{base.lower()}_{kind}_{metric}"
+                out[f"{name}_alone"] = summary_value(single, base, kind, f"{kind}_{metric}")
+                out[f"{name}_joint"] = summary_value(joint, base, "joint", f"{kind}_{metric}")
     return out

@@ -1,0 +1,33 @@
+"""The verdicts as the verdict chapter shows them: one row per claim, each number with its source."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from pebench.verdicts import Verdict
+
+
+def _number(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:+.3f}" if value < 0 else f"{value:.3f}"
+
+
+def verdict_summary(verdicts: Sequence[Verdict]) -> pd.DataFrame:
+    """Claim, its value on the paper's tables, the mean of the book's runs with their range, the
+    runs it holds in, the threshold and the verdict (numbers as text, for display)."""
+    rows = [
+        {
+            "claim": f"{v.key}. {v.statement}" + (" (beyond the paper)" if v.beyond_paper else ""),
+            "measure": v.measure,
+            "paper": _number(v.paper),
+            "this book": _number(v.ours),
+            "runs": f"{_number(v.low)} to {_number(v.high)}" if v.replicates else "—",
+            "holds in": f"{v.held} of {v.replicates}",
+            "threshold": v.threshold,
+            "verdict": v.verdict,
+        }
+        for v in verdicts
+    ]
+    return pd.DataFrame(rows).set_index("claim")
