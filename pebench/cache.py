@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import hashlib
 import importlib.metadata
+import inspect
 import json
 import os
 import tempfile
@@ -85,6 +86,32 @@ def code_digest(file: Path) -> bytes:
             ):
                 node.body = node.body[1:] or [ast.Pass()]
     return hashlib.sha256(ast.dump(tree).encode()).digest()
+
+
+def module_sources(cls: type) -> tuple[str, ...]:
+    """The ``pebench`` file that defines ``cls`` and every module of the same package that it
+    imports at module level, transitively, as names for :func:`source_fingerprint`.
+
+    A cache key built from them follows the code of one component (one unlearning method and the
+    helpers it imports) rather than of its whole package: editing or adding one method recomputes
+    that method's results and no other's.
+    """
+    root = Path(pebench.__file__).parent
+    start = Path(inspect.getfile(cls)).resolve().relative_to(root.resolve()).as_posix()
+    package = Path(start).parent
+    seen: list[str] = []
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        for node in ast.parse((root / name).read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pebench."):
+                candidate = Path(*node.module.split(".")[1:]).with_suffix(".py")
+                if candidate.parent == package and (root / candidate).exists():
+                    todo.append(candidate.as_posix())
+    return tuple(sorted(seen))
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -26,7 +26,11 @@ logger = logging.getLogger(__name__)
 BOUNDS = ("finetune", "retrain")
 #: The modules whose code determines a result beyond the base models (part of its cache key). The
 #: metric catalog (names, labels, descriptions) is left out: it computes nothing.
-RESULT_SOURCES = ("inference.py", "unlearn", *METRIC_SOURCES, "targets.py", "experiment.py")
+RESULT_SOURCES = ("inference.py", *METRIC_SOURCES, "targets.py", "experiment.py")
+#: The modules every unlearning run uses besides its method's own (``UnlearningMethod.sources``):
+#: the loss interface and the loop. The registry and the other methods compute nothing of a run,
+#: so adding or editing one method recomputes its own runs only.
+UNLEARNING_SOURCES = ("unlearn/base.py", "unlearn/runner.py")
 
 
 def method_names() -> tuple[str, ...]:
@@ -87,7 +91,7 @@ def run_experiment(pipeline: Pipeline, experiment: Experiment, *, progress: bool
 
 def result_path(pipeline: Pipeline, experiment: Experiment) -> Path:
     """Where ``run_experiment`` caches the result of ``experiment``."""
-    return pipeline.root / "results" / f"{_result_key(pipeline, experiment)}.json"
+    return pipeline.root / "results" / f"{_result_key(pipeline, experiment, _unlearning_code(experiment))}.json"
 
 
 def is_cached(pipeline: Pipeline, experiment: Experiment) -> bool:
@@ -103,6 +107,14 @@ def _result_key(pipeline: Pipeline, *parts: object) -> str:
         pipeline.config,
         *parts,
     )
+
+
+def _unlearning_code(experiment: Experiment) -> str | None:
+    """The fingerprint of the code that unlearns in ``experiment`` (None for a bound, which unlearns nothing)."""
+    if experiment.method in BOUNDS:
+        return None
+    method = make_method(experiment.method, **experiment.hyperparameters)
+    return source_fingerprint(*dict.fromkeys((*UNLEARNING_SOURCES, *method.sources())))
 
 
 def oracle_statistics(pipeline: Pipeline, split: ForgetSplit, *, progress: bool = True) -> list[float]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pebench.cache import source_fingerprint
-from pebench.experiment import RESULT_SOURCES
+from pebench.experiment import RESULT_SOURCES, UNLEARNING_SOURCES
 from pebench.pipeline import MODEL_SOURCES
+from pebench.unlearn import make_method
 
 CODE = '''"""A module."""
 
@@ -55,4 +56,13 @@ def test_checkpoints_and_results_are_keyed_by_computing_code_only() -> None:
         assert presentation not in keyed
         assert not any(presentation.startswith(f"{name}/") for name in keyed)
         assert not any(name.startswith(f"{presentation}/") for name in keyed)  # nor a module of a package
-    assert "train" in MODEL_SOURCES and "unlearn" in RESULT_SOURCES
+    assert "train" in MODEL_SOURCES and "inference.py" in RESULT_SOURCES
+
+
+def test_an_unlearning_run_is_keyed_by_its_own_methods_code() -> None:
+    """A method's runs follow its module and what it imports, not the other methods' code."""
+    gd, balanced = make_method("gd"), make_method("balanced", base="kl")
+    assert gd.sources() == ("unlearn/base.py", "unlearn/ga.py", "unlearn/gd.py")
+    assert {"unlearn/balanced.py", "unlearn/kl.py", "unlearn/ga.py"} <= set(balanced.sources())
+    assert not {"unlearn/gd.py", "unlearn/registry.py"} & set(balanced.sources())
+    assert not set(UNLEARNING_SOURCES) & set(RESULT_SOURCES)

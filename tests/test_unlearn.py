@@ -89,15 +89,29 @@ def test_rmu_steers_attended_tokens_toward_a_unit_direction_and_keeps_the_refere
     assert method.retain_loss(model, batch).item() == pytest.approx(0.0, abs=1e-10)  # model == reference
 
 
-def test_balanced_gd_weighs_each_concept_to_the_mean_magnitude(small_pipeline):
-    """With GD as base, each concept's ascent term -NLL_k is rescaled to the mean |NLL|, so the
-    forget loss is -(NLL_person + NLL_event): neither concept dominates, whatever its loss."""
-    model = small_pipeline.finetuned(progress=False)
+def test_balanced_gd_averages_each_concepts_progress_at_the_bases_scale(small_pipeline):
+    """With GD as base, each concept's ascent term -NLL_k is divided by its first value and the mean
+    taken at the first values' mean scale: at the first step the forget loss is the plain mean
+    -(NLL_person + NLL_event) / 2, the base's own scale; later each concept counts by its relative
+    progress, NLL_k / NLL_k at the first step."""
+    model = copy.deepcopy(small_pipeline.finetuned(progress=False))
     split = ForgetSplit(small_pipeline.dataset, ForgetSpec("joint", 0.25, seed=0))
     encoder = small_pipeline.encoder
     parts = {kind: encoder.training_batch(as_examples(split.forget(kind)[:4])) for kind in ("person", "event")}
-    loss = make_method("balanced", base="gd").forget_loss(model, UnlearnBatch(forget={}, forget_by_kind=parts))
-    assert loss.item() == pytest.approx(-(nll(model, parts["person"]) + nll(model, parts["event"])), rel=1e-5)
+    method = make_method("balanced", base="gd")
+    method.setup(model, None)
+    first = {kind: nll(model, part) for kind, part in parts.items()}
+    loss = method.forget_loss(model, UnlearnBatch(forget={}, forget_by_kind=parts))
+    assert loss.item() == pytest.approx(-(first["person"] + first["event"]) / 2, rel=1e-5)
+    with torch.no_grad():  # move the model: the weights stay those of the first step
+        for parameter in model.parameters():
+            parameter.mul_(0.99)
+    now = {kind: nll(model, part) for kind, part in parts.items()}
+    scale = (first["person"] + first["event"]) / 2
+    expected = -scale * (now["person"] / first["person"] + now["event"] / first["event"]) / 2
+    assert method.forget_loss(model, UnlearnBatch(forget={}, forget_by_kind=parts)).item() == pytest.approx(
+        expected, rel=1e-5
+    )
 
 
 def test_kl_of_identical_models_is_zero_and_counts_answer_tokens_only(small_pipeline, batch):
@@ -152,7 +166,7 @@ SETTINGS = {  # method -> (target, steps, lr): forgets on the small fixture with
     "npo": ("person", 10, 1e-4),
     "simnpo": ("person", 20, 1e-4),
     "rmu": ("person", 20, 3e-4),
-    "balanced": ("joint", 10, 1e-4),
+    "balanced": ("joint", 20, 1e-4),  # half the forget pressure per concept of GD on one, by design
 }
 
 

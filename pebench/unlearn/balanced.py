@@ -1,11 +1,27 @@
-"""The paper's remedy for forgetting persons and events at once: a balanced wrapper of GD or KL.
+"""The paper's remedy for forgetting persons and events at once: a balanced wrapper of GD, KL or NPO.
 
-Forgetting a person and forgetting an event pull the shared image representation in
-different directions, and with plain sampling the concept with more (or easier) forget data
-dominates the update. The paper balances the two objectives; we implement that as (1) forget
-batches drawn in equal numbers from person and event questions and (2) each concept's forget
-loss rescaled to the mean magnitude of the two (weights are detached), on top of the base
-method's own retain term. PAPER.md marks the exact form "to confirm"; the book says so.
+Forgetting a person and forgetting an event pull the shared image representation in different
+directions, and with plain sampling the concept with more (or easier) forget data dominates the
+update. The paper balances the two objectives: its description names *data balancing* (forget
+batches hold person and event questions in equal numbers) and *task balancing* (a forget term per
+concept); the equations were not reachable, so this is our reading, and the book says so.
+
+Task balancing here averages the concepts' forget terms, each divided by its value at the first
+step and multiplied by the mean of those first values:
+
+.. math::
+
+    L_\text{forget} = \bar{s} \\cdot \frac{1}{K} \\sum_{k=1}^{K} \frac{L_k}{|L_k^{(0)}|},
+    \\qquad \bar{s} = \frac{1}{K} \\sum_{k=1}^{K} |L_k^{(0)}|,
+
+with :math:`L_k` the base method's forget loss on concept :math:`k`'s half of the batch. Why this
+form: dividing by the first value makes each concept progress at the same *relative* rate, whatever
+its scale (a well-fitted concept has a small loss); averaging rather than summing, and the factor
+:math:`\bar{s}`, keep the forget term at the base method's own scale at the start, so the base's
+forget:retain ratio is unchanged and balancing moves weight between the concepts without adding
+forget pressure. (A first reading summed the two terms, each rescaled at every step to the mean
+magnitude: that doubled the forget pressure and kept re-weighting toward whichever concept was
+fitted best, so at a saturated budget it could only add damage.)
 """
 
 from __future__ import annotations
@@ -18,7 +34,7 @@ BALANCEABLE = ("gd", "kl", "npo")
 
 
 class Balanced(UnlearningMethod):
-    """``sum_k w_k * forget_loss_k + retain term of base``, ``w_k = mean_j |L_j| / |L_k|`` (detached)."""
+    """``mean_k(L_k / |L_k⁰|) * mean_k |L_k⁰| + retain term of base``, ``L_k⁰`` the first step's (detached)."""
 
     name = "balanced"
     label = "Balanced"
@@ -35,20 +51,28 @@ class Balanced(UnlearningMethod):
         self.uses_retain = self.base.uses_retain
         self.uses_reference = self.base.uses_reference
 
+        self._initial: list[torch.Tensor] | None = None
+
     def setup(self, model: torch.nn.Module, reference: torch.nn.Module | None) -> None:
         super().setup(model, reference)
         self.base.setup(model, reference)
+        self._initial = None
 
     def forget_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
         if not batch.forget_by_kind:
             raise ValueError("the balanced method needs forget batches per concept (forget_by_kind)")
         losses = [self.base.forget_loss(model, UnlearnBatch(forget=part)) for part in batch.forget_by_kind.values()]
-        magnitudes = [loss.detach().abs().clamp(min=1e-6) for loss in losses]
-        mean = sum(magnitudes) / len(magnitudes)
-        return sum(loss * (mean / magnitude) for loss, magnitude in zip(losses, magnitudes))
+        if self._initial is None:
+            self._initial = [loss.detach().abs().clamp(min=1e-6) for loss in losses]
+        scale = sum(self._initial) / len(self._initial)
+        return scale * sum(loss / initial for loss, initial in zip(losses, self._initial)) / len(losses)
 
     def retain_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
         return self.base.retain_loss(model, batch)
+
+    def sources(self) -> tuple[str, ...]:
+        """This wrapper's module and its base method's."""
+        return tuple(sorted({*super().sources(), *self.base.sources()}))
 
     def hyperparameters(self) -> dict[str, object]:
         return {"base": self.base.name, **self.base.hyperparameters()}

@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import torch
 
+from pebench.cache import module_sources
 from pebench.inference import answer_log_likelihood
 
 Batch = dict[str, torch.Tensor]
@@ -90,6 +91,11 @@ class UnlearningMethod(ABC):
         if not self.uses_retain:
             params.pop("retain_weight", None)
         return params
+
+    def sources(self) -> tuple[str, ...]:
+        """The files whose code computes this method's loss, part of its runs' cache key: its module
+        and the modules of ``pebench.unlearn`` it imports (:func:`pebench.cache.module_sources`)."""
+        return module_sources(type(self))
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v}" for k, v in self.hyperparameters().items())

@@ -28,9 +28,6 @@ METHODS: dict[str, type[UnlearningMethod]] = {
     )
 }
 
-#: The five methods the paper benchmarks (Table 1).
-PAPER_METHODS = ("ga", "gd", "kl", "po", "npo")
-
 
 def make_method(name: str, **hyperparameters: object) -> UnlearningMethod:
     """Instantiate method ``name``; unknown names or hyper-parameters raise ``ValueError``."""
