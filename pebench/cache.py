@@ -17,6 +17,7 @@ import inspect
 import json
 import os
 import tempfile
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +98,10 @@ def module_sources(cls: type) -> tuple[str, ...]:
     that method's results and no other's.
     """
     root = Path(pebench.__file__).parent
-    start = Path(inspect.getfile(cls)).resolve().relative_to(root.resolve()).as_posix()
+    file = Path(inspect.getfile(cls)).resolve()
+    if not file.is_relative_to(root.resolve()):
+        raise ValueError(f"{cls.__name__} is not defined in pebench but in {file}")
+    start = file.relative_to(root.resolve()).as_posix()
     package = Path(start).parent
     seen: list[str] = []
     todo = [start]
@@ -112,6 +116,13 @@ def module_sources(cls: type) -> tuple[str, ...]:
                 if candidate.parent == package and (root / candidate).exists():
                     todo.append(candidate.as_posix())
     return tuple(sorted(seen))
+
+
+def class_code_digest(cls: type) -> str:
+    """Digest of the code of class ``cls`` alone (read with ``inspect.getsource``), for a class
+    defined outside ``pebench`` (a notebook, a test) whose file :func:`source_fingerprint` cannot name."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:16]
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pebench import numerics
-from pebench.cache import atomic_write_json, cache_key, read_json, source_fingerprint
+from pebench.cache import atomic_write_json, cache_key, class_code_digest, read_json, source_fingerprint
 from pebench.metrics import METRIC_SOURCES, evaluate, forget_statistics
+from pebench.metrics.probe import progress_probe
 from pebench.pipeline import MODEL_SOURCES, Pipeline
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import METHODS, UnlearnConfig, make_method, unlearn
@@ -24,6 +25,8 @@ from pebench.unlearn import METHODS, UnlearnConfig, make_method, unlearn
 logger = logging.getLogger(__name__)
 
 BOUNDS = ("finetune", "retrain")
+#: Probe measurements along an unlearning run (besides the one before it), the book's default.
+PROBES = 8
 #: The modules whose code determines a result beyond the base models (part of its cache key). The
 #: metric catalog (names, labels, descriptions) is left out: it computes nothing.
 RESULT_SOURCES = ("inference.py", *METRIC_SOURCES, "targets.py", "experiment.py")
@@ -49,10 +52,15 @@ class Experiment:
     #: Compute ``forget_quality`` against the retrain oracle (trains the oracle once per forget set;
     #: sweeps that vary the forget set switch it off to stay within the time budget).
     compare_to_oracle: bool = True
+    #: How many times the run measures efficacy and retain on the probe set along the way (at most
+    #: once a step), besides before its first step (:mod:`pebench.metrics.probe`); 0: never.
+    probes: int = PROBES
 
     def __post_init__(self) -> None:
         if self.method not in method_names():
             raise ValueError(f"method must be one of {method_names()}, got {self.method!r}")
+        if isinstance(self.probes, bool) or not isinstance(self.probes, int) or self.probes < 0:
+            raise ValueError(f"probes must be an integer >= 0, got {self.probes!r}")
         if self.method not in BOUNDS:
             make_method(self.method, **self.hyperparameters)  # validates the hyper-parameters now
 
@@ -71,7 +79,18 @@ def run_experiment(pipeline: Pipeline, experiment: Experiment, *, progress: bool
         model = pipeline.finetuned(progress=progress)
         if experiment.method != "finetune":
             method = make_method(experiment.method, **experiment.hyperparameters)
-            history = unlearn(model, pipeline.encoder, split, method, experiment.unlearn, progress=progress)
+            probe = progress_probe(model, pipeline.encoder, split) if experiment.probes else None
+            history = [{"step": 0.0, **probe()}] if probe else []
+            history += unlearn(
+                model,
+                pipeline.encoder,
+                split,
+                method,
+                experiment.unlearn,
+                progress=progress,
+                probe=probe,
+                probe_every=max(1, experiment.unlearn.steps // experiment.probes) if probe else 0,
+            )
     seconds = time.perf_counter() - start
     oracle = oracle_statistics(pipeline, split, progress=progress) if experiment.compare_to_oracle else None
     metrics, table = evaluate(model, pipeline.encoder, split, oracle_forget_statistics=oracle)
@@ -114,7 +133,10 @@ def _unlearning_code(experiment: Experiment) -> str | None:
     if experiment.method in BOUNDS:
         return None
     method = make_method(experiment.method, **experiment.hyperparameters)
-    return source_fingerprint(*dict.fromkeys((*UNLEARNING_SOURCES, *method.sources())))
+    code = source_fingerprint(*dict.fromkeys((*UNLEARNING_SOURCES, *method.sources())))
+    if type(method).__module__.partition(".")[0] != "pebench":
+        return cache_key(code, class_code_digest(type(method)))
+    return code
 
 
 def oracle_statistics(pipeline: Pipeline, split: ForgetSplit, *, progress: bool = True) -> list[float]:

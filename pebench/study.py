@@ -17,10 +17,11 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from pebench.arms import BOUND_LABELS, Arm, method_label
+from pebench.arms import BOUND_LABELS, Arm, balanced_label, method_label
 from pebench.data import PEBenchDataset
 from pebench.experiment import Experiment
 from pebench.metrics.catalog import KINDS, extra_columns, table_columns
+from pebench.metrics.probe import PREFIX
 from pebench.pipeline import Pipeline, base_config
 from pebench.setting import Setting
 from pebench.targets import ForgetSpec, ForgetSplit
@@ -101,6 +102,81 @@ def run_grid(
 
     Columns: ``method`` (display name), ``target``, ``base_seed``, ``seed``, ``metric``, ``value``, ``seconds``.
     """
+    return pd.DataFrame.from_records(
+        {**labels, "metric": metric, "value": value, "seconds": result["seconds"]}
+        for labels, result in _grid_results(
+            pipeline,
+            rows,
+            targets,
+            seeds,
+            base_seeds=base_seeds,
+            ratio=ratio,
+            unlearn=unlearn,
+            compare_to_oracle=compare_to_oracle,
+            forget_seed=forget_seed,
+            workers=workers,
+            progress=progress,
+        )
+        for metric, value in result["metrics"].items()
+    )
+
+
+def run_curves(
+    pipeline: Pipeline,
+    rows: Sequence[Arm],
+    targets: Sequence[str],
+    seeds: Sequence[int],
+    *,
+    base_seeds: Sequence[int] = (0,),
+    ratio: float = 0.1,
+    unlearn: UnlearnConfig | None = None,
+    compare_to_oracle: bool = True,
+    forget_seed: int | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """The probe measurements along the runs :func:`run_grid` makes with the same arguments (the same
+    cached runs: calling both computes each run once), one row per (run, step, probe metric).
+
+    Columns: ``method``, ``target``, ``base_seed``, ``seed``, ``step``, ``metric`` (``person_efficacy``,
+    ``event_retain``, ... as in :mod:`pebench.metrics.probe`), ``value``.
+    """
+    return pd.DataFrame.from_records(
+        {**labels, "step": int(record["step"]), "metric": name.removeprefix(PREFIX), "value": value}
+        for labels, result in _grid_results(
+            pipeline,
+            rows,
+            targets,
+            seeds,
+            base_seeds=base_seeds,
+            ratio=ratio,
+            unlearn=unlearn,
+            compare_to_oracle=compare_to_oracle,
+            forget_seed=forget_seed,
+            workers=workers,
+            progress=progress,
+        )
+        for record in result["history"]
+        for name, value in record.items()
+        if name.startswith(PREFIX)
+    )
+
+
+def _grid_results(
+    pipeline: Pipeline,
+    rows: Sequence[Arm],
+    targets: Sequence[str],
+    seeds: Sequence[int],
+    *,
+    base_seeds: Sequence[int],
+    ratio: float,
+    unlearn: UnlearnConfig | None,
+    compare_to_oracle: bool,
+    forget_seed: int | None,
+    workers: int | None,
+    progress: bool,
+) -> list[tuple[dict[str, object], dict]]:
+    """Every (arm, target, base model, seed) run's labels and cached result."""
     pipelines = {
         b: Pipeline(base_config(b, pipeline.config), root=pipeline.root, device=str(pipeline.device))
         for b in base_seeds
@@ -123,20 +199,10 @@ def run_grid(
         for arm, target, base, seed in grid
     ]
     results = run_experiments(tasks, workers=workers, progress=progress)
-    records = [
-        {
-            "method": arm.name,
-            "target": target,
-            "base_seed": base,
-            "seed": seed,
-            "metric": metric,
-            "value": value,
-            "seconds": result["seconds"],
-        }
+    return [
+        ({"method": arm.name, "target": target, "base_seed": base, "seed": seed}, result)
         for (arm, target, base, seed), result in zip(grid, results)
-        for metric, value in result["metrics"].items()
     ]
-    return pd.DataFrame.from_records(records)
 
 
 def summarize(long: pd.DataFrame, by: Sequence[str] = ("method", "target", "metric")) -> pd.DataFrame:
@@ -326,3 +392,29 @@ def alone_vs_together(single: pd.DataFrame, joint: pd.DataFrame, methods: Sequen
     conflict = pd.DataFrame(records)
     conflict["change"] = conflict["together"] - conflict["alone"]
     return conflict.set_index(["method", "concept", "metric"])
+
+
+def curves_alone_vs_together(single: pd.DataFrame, joint: pd.DataFrame, bases: Sequence[str]) -> pd.DataFrame:
+    """The probe curves (:func:`run_curves`) of each base method forgetting one concept alone
+    (``single``), both together (``joint``), and both together balanced, side by side: mean and
+    standard deviation over the runs at every probed step.
+
+    Columns: ``method`` (the base's display name), ``concept``, ``metric`` (``efficacy``/``retain``),
+    ``setting`` (``alone``, ``together``, ``together, balanced``), ``step``, ``mean``, ``std``, ``runs``.
+    """
+    parts = []
+    for base in bases:
+        label = method_label(base)
+        for concept in KINDS:
+            runs = {
+                "alone": single[(single["method"] == label) & (single["target"] == concept)],
+                "together": joint[joint["method"] == label],
+                "together, balanced": joint[joint["method"] == balanced_label(base)],
+            }
+            for setting, frame in runs.items():
+                for metric in ("efficacy", "retain"):
+                    values = frame[frame["metric"] == f"{concept}_{metric}"]
+                    stats = values.groupby("step")["value"].agg(["mean", "std", "count"]).reset_index()
+                    parts.append(stats.assign(method=label, concept=concept, metric=metric, setting=setting))
+    curves = pd.concat(parts, ignore_index=True).rename(columns={"count": "runs"})
+    return curves[["method", "concept", "metric", "setting", "step", "mean", "std", "runs"]]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pebench.cache import source_fingerprint
+import pytest
+
+from pebench.cache import class_code_digest, module_sources, source_fingerprint
 from pebench.experiment import RESULT_SOURCES, UNLEARNING_SOURCES
 from pebench.pipeline import MODEL_SOURCES
 from pebench.unlearn import make_method
+from pebench.unlearn.ga import GradientAscent
 
 CODE = '''"""A module."""
 
@@ -66,3 +69,18 @@ def test_an_unlearning_run_is_keyed_by_its_own_methods_code() -> None:
     assert {"unlearn/balanced.py", "unlearn/kl.py", "unlearn/ga.py"} <= set(balanced.sources())
     assert not {"unlearn/gd.py", "unlearn/registry.py"} & set(balanced.sources())
     assert not set(UNLEARNING_SOURCES) & set(RESULT_SOURCES)
+
+
+def test_a_method_defined_outside_pebench_is_keyed_by_its_own_code() -> None:
+    """A method written in a notebook or a test has no pebench file: its class's code is keyed."""
+
+    class Half(GradientAscent):
+        scale = 0.5
+
+    class Third(GradientAscent):
+        scale = 1 / 3
+
+    with pytest.raises(ValueError, match="not defined in pebench"):
+        module_sources(Half)
+    assert Half().sources() == ("unlearn",)
+    assert class_code_digest(Half) != class_code_digest(Third)

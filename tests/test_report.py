@@ -24,6 +24,9 @@ from pebench.unlearn import UnlearnConfig
 
 SMALL = DatasetConfig(n_persons=10, n_events=5, n_real_persons=2, n_real_events=2, seed=1)
 
+#: The book's default unlearning budget: a sweep point at it is the default run.
+BUDGET = UnlearnConfig().steps
+
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> PEBenchDataset:
@@ -96,7 +99,7 @@ def test_sweep_points_vary_one_setting_at_a_time() -> None:
         targets=["person", "event"],
         forget_ratios=[0.1, 0.2],
         budget_targets=["person"],
-        step_counts=[10, 40],
+        step_counts=[10, BUDGET],
         learning_rates=[3e-5],
         betas={"npo": [0.1, 1.0]},
     )
@@ -126,12 +129,17 @@ def test_distinct_ratios_keeps_one_ratio_per_forget_size(dataset: PEBenchDataset
 
 def test_default_points_of_different_sweeps_are_the_same_experiment() -> None:
     points = report.sweep_points(
-        ["npo"], forget_ratios=[0.1], targets=["person"], step_counts=[40], learning_rates=[1e-4], betas={"npo": [0.1]}
+        ["npo"],
+        forget_ratios=[0.1],
+        targets=["person"],
+        step_counts=[BUDGET],
+        learning_rates=[1e-4],
+        betas={"npo": [0.1]},
     )
     experiments = {repr(p.experiment(seed=3)) for p in points}
     assert len(points) == 4 and len(experiments) == 1
     assert report.count_runs(points, ratio=0.1, unlearn=UnlearnConfig()) == (1, 1)
-    more = report.sweep_points(["npo"], targets=["person"], forget_ratios=[0.1, 0.2], step_counts=[20, 40])
+    more = report.sweep_points(["npo"], targets=["person"], forget_ratios=[0.1, 0.2], step_counts=[20, BUDGET])
     assert report.count_runs(more, ratio=0.1, unlearn=UnlearnConfig()) == (3, 1)
     experiment = points[0].experiment(seed=3)
     assert experiment.forget == ForgetSpec("person", 0.1, 3)
@@ -144,12 +152,12 @@ def test_run_sweep_runs_each_experiment_once_and_renames_metrics(dataset: PEBenc
         ["gd", "npo"],
         targets=["person", "event"],
         forget_ratios=[0.1, 0.3],
-        step_counts=[20, 40],
+        step_counts=[20, BUDGET],
         betas={"npo": [0.1, 0.5]},
     )
     frame = report.run_sweep(None, points, seed=0, runner=runner)  # type: ignore[arg-type]
     assert len(frame) == len(points) * len(report.MEASURES)
-    # the steps=40 points of GD and NPO and NPO's beta=0.1 point are the person ratio-0.1 runs
+    # the default-budget points of GD and NPO and NPO's beta=0.1 point are the person ratio-0.1 runs
     assert len(runner.calls) == len(points) - 3
     assert set(frame["method"]) == {"GD", "NPO"}
     event_scope = frame.query("sweep == 'forget_ratio' and target == 'event' and measure == 'scope'")
@@ -173,7 +181,8 @@ def test_run_sweep_runs_each_experiment_once_and_renames_metrics(dataset: PEBenc
     assert values["forget_ratio_person_gd_retain_below"] == "0.3"
     assert values["steps_person_npo_retain_below"] == "none of the swept values"
     assert values["forget_ratio_person_gd_retain_above"] == "0.1"
-    assert values["steps_person_gd_min_retain_x"] == 20.0
+    # the fake's retain does not depend on steps: a tie goes to the smallest swept value
+    assert values["steps_person_gd_min_retain_x"] == float(min(20, BUDGET))
     assert all("." not in key for key in values)
     assert all(type(v) in (float, int, str) for v in values.values())
 
@@ -187,7 +196,7 @@ def test_run_sweep_runs_each_experiment_once_and_renames_metrics(dataset: PEBenc
 def test_sweep_plots_have_a_panel_per_row_and_measure(dataset: PEBenchDataset) -> None:
     runner = FakeRunner(dataset)
     points = report.sweep_points(
-        ["gd", "npo"], targets=["person", "event"], forget_ratios=[0.1, 0.3], step_counts=[20, 40]
+        ["gd", "npo"], targets=["person", "event"], forget_ratios=[0.1, 0.3], step_counts=[20, BUDGET]
     )
     frame = report.run_sweep(None, points, runner=runner)  # type: ignore[arg-type]
     reference = report.reference_levels(None, ["person", "event"], runner=runner)  # type: ignore[arg-type]

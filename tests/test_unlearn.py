@@ -7,6 +7,7 @@ import math
 
 import pytest
 import torch
+from matplotlib.colors import is_color_like
 
 from pebench.arms import arms
 from pebench.encoding import Example, as_examples
@@ -20,6 +21,7 @@ from pebench.train.stages import nll_loss
 from pebench.unlearn import METHODS, UnlearnBatch, UnlearnConfig, make_method, unlearn
 from pebench.unlearn.base import UnlearningMethod
 from pebench.unlearn.kl import answer_kl
+from pebench.unlearn.siu import concept_vocabulary, substitute_answer
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +60,44 @@ def test_gd_loss_is_ascent_on_forget_plus_weighted_descent_on_retain(small_pipel
 
 def test_po_loss_is_descent_on_refusals_plus_retain(small_pipeline, batch):
     model = small_pipeline.finetuned(progress=False)
-    split = ForgetSplit(small_pipeline.dataset, ForgetSpec("person", 0.25, seed=0))
-    refusals = [Example(e.image_id, e.question, PERSON_REFUSALS[0]) for e in as_examples(split.forget()[:6])]
-    with_refusals = UnlearnBatch(batch.forget, batch.retain, small_pipeline.encoder.training_batch(refusals))
+    with_refusals = UnlearnBatch(batch.forget, batch.retain, refusal_batch(small_pipeline))
     loss, _ = make_method("po").loss(model, with_refusals)
-    assert loss.item() == pytest.approx(nll(model, with_refusals.refusal) + nll(model, batch.retain), rel=1e-5)
+    assert loss.item() == pytest.approx(nll(model, with_refusals.alternative) + nll(model, batch.retain), rel=1e-5)
+
+
+def test_dpo_at_the_reference_is_two_over_beta_log_two(small_pipeline, batch):
+    model = small_pipeline.finetuned(progress=False)
+    method = make_method("dpo", beta=0.5)
+    method.setup(model, copy.deepcopy(model))
+    refusals = UnlearnBatch(batch.forget, alternative=refusal_batch(small_pipeline))
+    assert method.forget_loss(model, refusals).item() == pytest.approx((2 / 0.5) * math.log(2), rel=1e-5)
+
+
+def refusal_batch(pipeline: Pipeline) -> dict[str, torch.Tensor]:
+    """The fixture batch's forget questions answered with a refusal."""
+    split = ForgetSplit(pipeline.dataset, ForgetSpec("person", 0.25, seed=0))
+    refusals = [Example(e.image_id, e.question, PERSON_REFUSALS[0]) for e in as_examples(split.forget()[:6])]
+    return pipeline.encoder.training_batch(refusals)
+
+
+def test_siu_relearns_a_reversed_answer_and_keeps_the_rest_of_the_reference(small_pipeline, batch):
+    """SIU's substitute is the answer reversed; at the reference its DMK term is zero, so the forget
+    loss is the NLL of the substitute; the vocabulary mask holds each answer's words, not its end."""
+    assert substitute_answer("stiton dahais") == "dahais stiton"
+    model = small_pipeline.finetuned(progress=False)
+    split = ForgetSplit(small_pipeline.dataset, ForgetSpec("person", 0.25, seed=0))
+    forget = as_examples(split.forget()[:6])
+    method = make_method("siu")
+    substitutes = small_pipeline.encoder.training_batch(method.alternatives(forget, ["person"] * 6, seed=0))
+    siu_batch = UnlearnBatch(small_pipeline.encoder.training_batch(forget), alternative=substitutes)
+    method.setup(model, copy.deepcopy(model))
+    assert method.forget_loss(model, siu_batch).item() == pytest.approx(nll(model, substitutes), rel=1e-5)
+    tokenizer = small_pipeline.encoder.tokenizer
+    hidden = concept_vocabulary(siu_batch.forget, len(tokenizer))
+    for row, example in zip(hidden, forget):
+        assert set(torch.nonzero(row).flatten().tolist()) == set(
+            tokenizer(example.answer.lower().split(), is_split_into_words=True, add_special_tokens=False).input_ids
+        )
 
 
 def test_simnpo_forget_loss_on_one_answer_is_a_softplus_of_its_mean_nll(small_pipeline, batch):
@@ -163,6 +198,8 @@ SETTINGS = {  # method -> (target, steps, lr): forgets on the small fixture with
     "gd": ("person", 10, 1e-4),
     "kl": ("person", 10, 1e-4),
     "po": ("person", 20, 3e-4),
+    "siu": ("person", 20, 3e-4),
+    "dpo": ("person", 20, 3e-4),
     "npo": ("person", 10, 1e-4),
     "simnpo": ("person", 20, 1e-4),
     "rmu": ("person", 20, 3e-4),
@@ -193,7 +230,7 @@ def test_every_method_carries_its_display_name_and_colour():
     labels = [method.label for method in METHODS.values()]
     colours = [method.colour for method in METHODS.values()]
     assert len(set(labels)) == len(labels) and len(set(colours)) == len(colours)
-    assert all(colour.startswith("C") for colour in colours)
+    assert all(is_color_like(colour) and colour != "C7" for colour in colours)  # C7, grey: the references
 
 
 def test_a_method_added_the_documented_way_appears_in_a_grid(small_pipeline, tmp_path, monkeypatch):

@@ -49,12 +49,16 @@ from pebench.report.answers import MissingAnswerError, answer_table, image_answe
 from pebench.report.examples import figure_one_image, question, spread_items
 from pebench.report.grid_plots import (
     plot_alone_vs_together,
+    plot_budget_calibration,
+    plot_curves_alone_vs_together,
     plot_forgetting_vs_keeping,
     plot_interference,
     plot_metric_bars,
 )
 from pebench.report.highlights import (
     accuracy_highlights,
+    budget_highlights,
+    curves_highlights,
     interference_highlights,
     joint_highlights,
     setting_highlights,
@@ -80,6 +84,8 @@ __all__ = [
     "StoredAnswers",
     "SweepDesign",
     "accuracy_highlights",
+    "budget_highlights",
+    "curves_highlights",
     "answer_summary",
     "answer_table",
     "answer_type",
@@ -104,6 +110,8 @@ __all__ = [
     "non_default",
     "plot_accuracy",
     "plot_alone_vs_together",
+    "plot_budget_calibration",
+    "plot_curves_alone_vs_together",
     "plot_answer_grid",
     "plot_answer_panel",
     "plot_forgetting_vs_keeping",

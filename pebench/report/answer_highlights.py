@@ -11,7 +11,7 @@ import pandas as pd
 from pebench.arms import LABELS
 from pebench.metrics.catalog import KINDS
 from pebench.metrics.text import exact_match
-from pebench.report.answer_analysis import answer_summary, first_answer_of_type, matches_reference
+from pebench.report.answer_analysis import answer_summary, matches_reference
 from pebench.report.examples import question
 from pebench.report.highlights import Highlights
 from pebench.report.stored_answers import FIGURE_ONE_ROWS, StoredAnswers
@@ -41,7 +41,7 @@ def figure_one_highlights(answers: StoredAnswers, image_id: str, panel: pd.DataF
 
 def answer_type_highlights(answers: StoredAnswers, types: pd.DataFrame) -> Highlights:
     """Every share of :meth:`~pebench.report.stored_answers.StoredAnswers.answer_types` (``types_<target>_<model>_<type>``), which
-    methods answer mostly another known name, and examples of what replaced the reference."""
+    methods answer mostly another known name, and summaries of what replaced the reference."""
     out: Highlights = {
         "n_forget_events": len(answers.splits["event"].events),
         "n_events": len(answers.dataset.event_ids("fictitious")),
@@ -63,12 +63,6 @@ def answer_type_highlights(answers: StoredAnswers, types: pd.DataFrame) -> Highl
     out["event_other_known_summary"] = ", ".join(f"{m} {v:.0%}" for m, v in known.items() if v > 0) or "none"
     out["types_person_most_like_goal"] = str(person["same as goal"].idxmax())
     out["types_person_most_like_goal_share"] = float(person["same as goal"].max())
-    example = None
-    if "po" in answers.methods:
-        example = first_answer_of_type(
-            answers.forget("person"), LABELS["po"], "other text", answers.dataset.answers("person")
-        )
-    out["types_person_po_example"] = example or "(none)"
     return out
 
 

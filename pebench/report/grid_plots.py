@@ -1,5 +1,6 @@
 """Figures of a grid of unlearning runs: the paper's columns as bars, forgetting against keeping,
-cross-concept interference as a heat map, and one concept alone against both together.
+cross-concept interference as a heat map, and one concept alone against both together (at the
+end of the runs and along them).
 
 Each function takes the frames :mod:`pebench.study` builds (long results, their summary, the
 interference and alone-vs-together tables) and returns a figure; matplotlib and seaborn are
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from pebench.arms import BOUND_LABELS
+from pebench.budget import TARGET_EFFICACY, BudgetCalibration
 from pebench.metrics.catalog import KINDS, OTHER_KIND, table_columns
 from pebench.report.style import cycle_colour, styled
 
@@ -129,5 +131,62 @@ def plot_alone_vs_together(conflict: pd.DataFrame) -> Figure:
         data["group"] = data["method"] + " / " + data["concept"]
         sns.barplot(data=data, x="group", y="value", hue="setting", ax=ax, palette=["C0", "C3"])
         ax.set(title=f"{metric}: one concept alone vs both together", xlabel="", ylabel=metric, ylim=(0, 1.05))
+    fig.tight_layout()
+    return fig
+
+
+#: Line style and colour of each setting in :func:`plot_curves_alone_vs_together` (as in the bars).
+_SETTING_STYLES = {"alone": ("-", "C0"), "together": ("--", "C3"), "together, balanced": (":", "C2")}
+
+
+@styled("whitegrid")
+def plot_curves_alone_vs_together(curves: pd.DataFrame) -> Figure:
+    """Efficacy and retain along the runs (:func:`pebench.study.curves_alone_vs_together`): a row per
+    base method, a panel per concept and measure, a line per setting (mean, band ±1 sd over runs)."""
+    import matplotlib.pyplot as plt
+
+    methods = list(dict.fromkeys(curves["method"]))
+    panels = [(concept, metric) for metric in ("efficacy", "retain") for concept in KINDS]
+    fig, axes = plt.subplots(
+        len(methods),
+        len(panels),
+        figsize=(3.0 * len(panels), 2.6 * len(methods)),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+    for row, method in zip(axes, methods):
+        for ax, (concept, metric) in zip(row, panels):
+            for setting, (style, colour) in _SETTING_STYLES.items():
+                line = curves.query(
+                    "method == @method and concept == @concept and metric == @metric and setting == @setting"
+                )
+                spread = line["std"].fillna(0.0)
+                ax.plot(line["step"], line["mean"], style, color=colour, label=setting)
+                ax.fill_between(line["step"], line["mean"] - spread, line["mean"] + spread, alpha=0.15, color=colour)
+            ax.set(title=f"{method}: {concept} {metric}", ylim=(-0.05, 1.05))
+        row[0].set_ylabel("probe value")
+    for ax in axes[-1]:
+        ax.set_xlabel("unlearning step")
+    axes[0][0].legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+@styled("whitegrid")
+def plot_budget_calibration(calibration: BudgetCalibration) -> Figure:
+    """The calibration run of the budget rule (:mod:`pebench.budget`): GD's person efficacy and
+    retain on the probe set after every step, the target efficacy and the budget it gives."""
+    import matplotlib.pyplot as plt
+
+    curve = calibration.curve
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    ax.plot(curve["step"], curve["efficacy"], "-o", ms=3, color="C1", label="person efficacy (forgotten)")
+    ax.plot(curve["step"], curve["retain"], "-s", ms=3, color="C0", label="person retain (kept)")
+    ax.axhline(TARGET_EFFICACY, color="C7", ls="--", lw=1, label=f"target efficacy {TARGET_EFFICACY:g}")
+    if calibration.steps is not None:
+        ax.axvline(calibration.steps, color="C3", lw=1, label=f"budget: {calibration.steps} steps")
+    ax.set(xlabel="unlearning step (GD, calibration forget draw)", ylabel="probe value", ylim=(-0.05, 1.05))
+    ax.legend(loc="center right", fontsize="small")
     fig.tight_layout()
     return fig

@@ -12,8 +12,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from pebench import paper
 from pebench.arms import BOUND_LABELS, LABELS
+from pebench.budget import CALIBRATION_STEPS, TARGET_EFFICACY, BudgetCalibration
 from pebench.metrics.catalog import KINDS, OTHER_KIND
+from pebench.metrics.probe import PROBE_SIZE
+from pebench.paper import PAPER_METHODS
 from pebench.setting import Setting
 from pebench.study import TABLE1_COLUMNS, TABLE2_COLUMNS, mean_interference, summary_value
 from pebench.verdicts import REPRODUCED, Verdict
@@ -46,8 +50,26 @@ def setting_highlights(setting: Setting, forget_sets: pd.DataFrame) -> Highlight
     }
 
 
+def budget_highlights(calibration: BudgetCalibration, setting: Setting) -> Highlights:
+    """The budget rule's inputs and result (:mod:`pebench.budget`), and the budget the runs use."""
+    out: Highlights = {
+        "budget_target_efficacy": TARGET_EFFICACY,
+        "budget_calibration_steps": CALIBRATION_STEPS,
+        "budget_rule_steps": "not reached" if calibration.steps is None else calibration.steps,
+        "budget_steps": setting.unlearn_steps,
+        "budget_follows_rule": "yes" if calibration.steps == setting.unlearn_steps else "no",
+    }
+    at = calibration.curve.set_index("step")
+    for name, step in (("rule", calibration.steps), ("last", CALIBRATION_STEPS)):
+        if step is not None:
+            out[f"budget_{name}_efficacy"] = float(at.loc[step, "efficacy"])
+            out[f"budget_{name}_retain"] = float(at.loc[step, "retain"])
+    return out
+
+
 def table1_highlights(table1: pd.DataFrame, methods: Sequence[str]) -> Highlights:
-    """Every cell of Table 1 (``t1_<target>_<method>_<metric>``), and who is best and weakest.
+    """Every cell of Table 1 (``t1_<target>_<method>_<metric>``), who is best and weakest, which
+    methods forget at least half of the targets, and the range of the paper's own methods' efficacy.
 
     ``methods`` (registry names) are the unlearning methods among the rows; the bounds are read too.
     """
@@ -64,6 +86,19 @@ def table1_highlights(table1: pd.DataFrame, methods: Sequence[str]) -> Highlight
         out[f"weakest_{target}_method"] = str(efficacy.idxmin())
         out[f"weakest_{target}_efficacy"] = float(efficacy.min())
         out[f"n_{target}_efficacy_above_090"] = int((efficacy > 0.9).sum())
+        out[f"strongest_{target}_method"] = str(efficacy.idxmax())
+        out[f"strongest_{target}_efficacy"] = float(efficacy.max())
+        half = efficacy >= 0.5
+        out[f"n_{target}_half_forgotten"] = int(half.sum())
+        out[f"{target}_half_forgotten_methods"] = ", ".join(efficacy.index[half]) or "none"
+        out[f"{target}_below_half_methods"] = ", ".join(efficacy.index[~half]) or "none"
+        retain = unlearners[(target, "Retain")]
+        out[f"lowest_{target}_retain_method"] = str(retain.idxmin())
+        out[f"lowest_{target}_retain"] = float(retain.min())
+        table = paper.table1()
+        theirs = table.loc[table["method"].isin(PAPER_METHODS) & (table["metric"] == f"{target}_efficacy"), "mean"]
+        out[f"paper_{target}_efficacy_min"] = float(theirs.min())
+        out[f"paper_{target}_efficacy_max"] = float(theirs.max())
         out[f"mean_{target}_scope"] = float(unlearners[(target, "Scope")].mean())
         out[f"finetune_{target}_scope"] = out[f"t1_{target}_finetune_{OTHER_KIND[target]}_scope"]
     return out
@@ -105,6 +140,12 @@ def joint_highlights(table2: pd.DataFrame, gains: pd.DataFrame, conflict: pd.Dat
     for (method, concept, metric), change in conflict["change"].items():
         out[f"conflict_{method.lower()}_{concept}_{metric}_change"] = float(change)
     return out
+
+
+def curves_highlights(curves: pd.DataFrame) -> Highlights:
+    """How the probe curves (:func:`pebench.study.curves_alone_vs_together`) were measured: the probe's
+    questions per concept and split (``probe_size``) and the probes after the first step (``n_probes``)."""
+    return {"probe_size": PROBE_SIZE, "n_probes": int(curves["step"].nunique()) - 1}
 
 
 def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint: pd.DataFrame) -> Highlights:

@@ -55,7 +55,8 @@ def run_sensitivity(
     settings; the default point of each sweep is the main-results run of the same base model.
 
     The highlights add ``n_runs`` (distinct runs), ``n_default_runs`` (those at the default setting,
-    shared with the main results) and ``keep_level`` to :func:`~pebench.report.sweep_tables.sweep_highlights`'s numbers.
+    shared with the main results), ``keep_level`` and the default setting (``default_ratio``,
+    ``default_steps``, ``default_lr``, ``default_batch_size``) to :func:`~pebench.report.sweep_tables.sweep_highlights`'s numbers.
     ``runner`` replaces :func:`pebench.experiment.run_experiment` (tests record the runs instead).
     """
     run = {} if runner is None else {"runner": runner}
@@ -86,5 +87,9 @@ def run_sensitivity(
         "n_runs": n_runs,
         "n_default_runs": n_default_runs,
         "keep_level": float(keep_level),
+        "default_ratio": float(ratio),
+        "default_steps": unlearn.steps,
+        "default_lr": unlearn.lr,
+        "default_batch_size": unlearn.batch_size,
     }
     return Sensitivity(sweeps, reference, highlights)

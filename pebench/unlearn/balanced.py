@@ -1,4 +1,4 @@
-"""The paper's remedy for forgetting persons and events at once: a balanced wrapper of GD, KL or NPO.
+r"""The paper's remedy for forgetting persons and events at once: a balanced wrapper of GD, KL or NPO.
 
 Forgetting a person and forgetting an event pull the shared image representation in different
 directions, and with plain sampling the concept with more (or easier) forget data dominates the
@@ -11,8 +11,8 @@ step and multiplied by the mean of those first values:
 
 .. math::
 
-    L_\text{forget} = \bar{s} \\cdot \frac{1}{K} \\sum_{k=1}^{K} \frac{L_k}{|L_k^{(0)}|},
-    \\qquad \bar{s} = \frac{1}{K} \\sum_{k=1}^{K} |L_k^{(0)}|,
+    L_\text{forget} = \bar{s} \cdot \frac{1}{K} \sum_{k=1}^{K} \frac{L_k}{|L_k^{(0)}|},
+    \qquad \bar{s} = \frac{1}{K} \sum_{k=1}^{K} |L_k^{(0)}|,
 
 with :math:`L_k` the base method's forget loss on concept :math:`k`'s half of the batch. Why this
 form: dividing by the first value makes each concept progress at the same *relative* rate, whatever
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import torch
 
+from pebench.encoding import Example
 from pebench.unlearn.base import UnlearnBatch, UnlearningMethod
 
 BALANCEABLE = ("gd", "kl", "npo")
@@ -69,6 +70,9 @@ class Balanced(UnlearningMethod):
 
     def retain_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
         return self.base.retain_loss(model, batch)
+
+    def alternatives(self, examples: list[Example], kinds: list[str], seed: int) -> list[Example] | None:
+        return self.base.alternatives(examples, kinds, seed)
 
     def sources(self) -> tuple[str, ...]:
         """This wrapper's module and its base method's."""

@@ -13,10 +13,13 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
 import torch
 
 from pebench.cache import module_sources
+from pebench.encoding import Example
 from pebench.inference import answer_log_likelihood
+from pebench.refusals import EVENT_REFUSALS, PERSON_REFUSALS
 
 Batch = dict[str, torch.Tensor]
 
@@ -25,15 +28,16 @@ Batch = dict[str, torch.Tensor]
 class UnlearnBatch:
     """What one optimisation step sees.
 
-    ``forget`` holds forget questions with their true answers; ``refusal`` the same questions
-    answered with a refusal (preference methods); ``retain`` questions to keep;
+    ``forget`` holds forget questions with their true answers; ``alternative`` the same questions
+    answered otherwise (a refusal for PO and DPO, a substitute for SIU:
+    :meth:`UnlearningMethod.alternatives`); ``retain`` questions to keep;
     ``forget_by_kind`` the forget questions split per concept ("person", "event") in equal
     numbers, for methods that balance the two (the paper's joint method).
     """
 
     forget: Batch
     retain: Batch | None = None
-    refusal: Batch | None = None
+    alternative: Batch | None = None
     forget_by_kind: dict[str, Batch] | None = None
 
 
@@ -48,13 +52,14 @@ class UnlearningMethod(ABC):
     name: ClassVar[str]
     #: Display name in tables and figures, e.g. ``"NPO"``.
     label: ClassVar[str]
-    #: Matplotlib colour of the method in every figure, one of ``C0`` to ``C9`` (grey is kept for references).
+    #: Matplotlib colour of the method in every figure: one of ``C0`` to ``C9`` while they last, then any
+    #: other colour no method has (``C7``, grey, is kept for references).
     colour: ClassVar[str]
     #: Whether the method descends on retain data (needs ``batch.retain``).
     uses_retain: ClassVar[bool] = False
     #: Whether the method compares against the frozen pre-unlearning model.
     uses_reference: ClassVar[bool] = False
-    #: Whether the method trains toward refusal answers (needs ``batch.refusal``).
+    #: Whether the method trains toward refusal answers (``batch.alternative`` holds them).
     uses_refusals: ClassVar[bool] = False
     #: Whether forget batches are drawn in equal numbers per forgotten concept.
     balances_kinds: ClassVar[bool] = False
@@ -66,6 +71,11 @@ class UnlearningMethod(ABC):
     def setup(self, model: torch.nn.Module, reference: torch.nn.Module | None) -> None:
         """Called once before the first step; ``reference`` is a frozen copy when requested."""
         self.reference = reference
+
+    def alternatives(self, examples: list[Example], kinds: list[str], seed: int) -> list[Example] | None:
+        """The forget questions answered the way this method trains toward (``batch.alternative``),
+        or None when it uses no other answer: refusals of the matching kind when ``uses_refusals``."""
+        return refusal_examples(examples, kinds, seed) if self.uses_refusals else None
 
     @abstractmethod
     def forget_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
@@ -94,12 +104,27 @@ class UnlearningMethod(ABC):
 
     def sources(self) -> tuple[str, ...]:
         """The files whose code computes this method's loss, part of its runs' cache key: its module
-        and the modules of ``pebench.unlearn`` it imports (:func:`pebench.cache.module_sources`)."""
-        return module_sources(type(self))
+        and the modules of ``pebench.unlearn`` it imports (:func:`pebench.cache.module_sources`).
+        A method defined outside ``pebench`` (a notebook, a test) names the whole package; the key
+        adds its own class's code (:func:`pebench.cache.class_code_digest`)."""
+        try:
+            return module_sources(type(self))
+        except ValueError:
+            return ("unlearn",)
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v}" for k, v in self.hyperparameters().items())
         return f"{type(self).__name__}({params})"
+
+
+def refusal_examples(examples: list[Example], kinds: list[str], seed: int) -> list[Example]:
+    """The same questions answered with a refusal of the matching kind (fixed by ``seed``)."""
+    rng = np.random.default_rng(seed)
+    pools = {"person": PERSON_REFUSALS, "event": EVENT_REFUSALS}
+    return [
+        Example(example.image_id, example.question, pools[kind][rng.integers(len(pools[kind]))])
+        for example, kind in zip(examples, kinds)
+    ]
 
 
 @torch.no_grad()

@@ -23,7 +23,7 @@ class PreferenceOptimization(UnlearningMethod):
     uses_refusals = True
 
     def forget_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
-        return nll_loss(model, batch.refusal)
+        return nll_loss(model, batch.alternative)
 
     def retain_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
         return nll_loss(model, batch.retain)

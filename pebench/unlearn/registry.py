@@ -6,6 +6,7 @@ import inspect
 
 from pebench.unlearn.balanced import Balanced
 from pebench.unlearn.base import UnlearningMethod
+from pebench.unlearn.dpo import DirectPreferenceOptimization
 from pebench.unlearn.ga import GradientAscent
 from pebench.unlearn.gd import GradientDifference
 from pebench.unlearn.kl import KLMinimization
@@ -13,7 +14,11 @@ from pebench.unlearn.npo import NegativePreferenceOptimization
 from pebench.unlearn.po import PreferenceOptimization
 from pebench.unlearn.rmu import RepresentationMisdirection
 from pebench.unlearn.simnpo import SimNPO
+from pebench.unlearn.siu import SingleImageUnlearning
 
+#: Every unlearning method by registry name, in the order of the tables.
+#:
+#: :meta hide-value:
 METHODS: dict[str, type[UnlearningMethod]] = {
     cls.name: cls
     for cls in (
@@ -21,6 +26,8 @@ METHODS: dict[str, type[UnlearningMethod]] = {
         GradientDifference,
         KLMinimization,
         PreferenceOptimization,
+        SingleImageUnlearning,
+        DirectPreferenceOptimization,
         NegativePreferenceOptimization,
         SimNPO,
         RepresentationMisdirection,

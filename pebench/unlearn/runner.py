@@ -1,7 +1,7 @@
 """Run one unlearning method on one forget split: the batch streams and the shared loop.
 
 The runner turns a ``ForgetSplit`` into the data a method declares it needs (forget questions,
-their refusal variants, retain questions, per-concept forget batches), makes the frozen reference
+their alternative answers, retain questions, per-concept forget batches), makes the frozen reference
 copy when asked, and hands everything to ``pebench.train.loop.run_loop``. Methods never see
 sampling or optimisation code.
 """
@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from pebench.encoding import Encoder, Example, as_examples
 from pebench.model.lora import AdaptersOff, LoraSettings, maybe_lora
-from pebench.refusals import EVENT_REFUSALS, PERSON_REFUSALS
 from pebench.targets import ForgetSplit
 from pebench.train.loop import LoopConfig, run_loop
 from pebench.train.sampling import shuffled_batches
@@ -35,7 +33,8 @@ class UnlearnConfig:
     merges them into the model at the end; ``None`` (the book's default) trains the full model.
     """
 
-    steps: int = 40
+    #: The book's budget, from the rule in :mod:`pebench.budget` (which recomputes it; chapter 3 shows both).
+    steps: int = 7
     lr: float = 1e-4
     batch_size: int = 16
     seed: int = 0
@@ -50,16 +49,6 @@ class UnlearnConfig:
         return LoopConfig(steps=self.steps, lr=self.lr, schedule="constant", seed=self.seed)
 
 
-def refusal_examples(examples: list[Example], kinds: list[str], seed: int) -> list[Example]:
-    """The same questions answered with a refusal of the matching kind (fixed by ``seed``)."""
-    rng = np.random.default_rng(seed)
-    pools = {"person": PERSON_REFUSALS, "event": EVENT_REFUSALS}
-    return [
-        Example(example.image_id, example.question, pools[kind][rng.integers(len(pools[kind]))])
-        for example, kind in zip(examples, kinds)
-    ]
-
-
 def unlearning_batches(
     encoder: Encoder, split: ForgetSplit, method: UnlearningMethod, config: UnlearnConfig, device: torch.device
 ) -> Iterator[UnlearnBatch]:
@@ -67,7 +56,8 @@ def unlearning_batches(
     items = split.forget()
     kinds = [item.kind for item in items]
     forget = as_examples(items)
-    pairs = list(zip(forget, refusal_examples(forget, kinds, config.seed), kinds))
+    alternatives = method.alternatives(forget, kinds, config.seed)
+    pairs = list(zip(forget, alternatives or forget, kinds))
     retain_stream = (
         shuffled_batches(as_examples(split.unlearning_retain_items()), config.batch_size, config.seed + 1)
         if method.uses_retain
@@ -93,7 +83,7 @@ def unlearning_batches(
         yield UnlearnBatch(
             forget=encode([p[0] for p in chosen]),
             retain=encode(next(retain_stream)) if retain_stream is not None else None,
-            refusal=encode([p[1] for p in chosen]) if method.uses_refusals else None,
+            alternative=encode([p[1] for p in chosen]) if alternatives is not None else None,
             forget_by_kind=parts,
         )
 
@@ -106,8 +96,11 @@ def unlearn(
     config: UnlearnConfig,
     *,
     progress: bool = True,
+    probe: Callable[[], dict[str, float]] | None = None,
+    probe_every: int = 0,
 ) -> list[dict[str, float]]:
-    """Apply ``method`` to ``model`` in place; return the per-step log.
+    """Apply ``method`` to ``model`` in place; return the per-step log, with ``probe()``'s numbers
+    every ``probe_every`` steps and after the last (:mod:`pebench.metrics.probe`).
 
     The frozen reference (KL, NPO, RMU) is a deep copy taken before any adapter exists, or, with
     ``config.lora.shared_reference``, the same model with its adapters switched off (no copy).
@@ -131,4 +124,6 @@ def unlearn(
             config.loop(),
             desc=f"unlearning ({method.name})",
             progress=progress,
+            eval_fn=probe,
+            eval_every=probe_every,
         )

@@ -1,0 +1,59 @@
+"""DPO, direct preference optimisation (Rafailov et al., 2023) with refusals as the preferred answers.
+
+One of the paper's six methods (its Table 1): the forget question's refusal is the preferred
+answer :math:`y_w`, its true answer the rejected one :math:`y_l`, both against the frozen
+pre-unlearning model :math:`\\pi_\\text{ref}`:
+
+.. math::
+
+    L_\\text{forget} = -\\frac{2}{\\beta}\\,\\mathbb{E}\\log\\sigma\\Big(\\beta\\big[
+        \\log\\tfrac{\\pi(y_w\\mid x)}{\\pi_\\text{ref}(y_w\\mid x)}
+        - \\log\\tfrac{\\pi(y_l\\mid x)}{\\pi_\\text{ref}(y_l\\mid x)}\\big]\\Big).
+
+The factor :math:`2/\\beta` is NPO's normalisation (Zhang et al., 2024), not DPO's: at the start
+the gradient is then that of gradient ascent on :math:`y_l` plus descent on :math:`y_w`, so DPO
+moves at the learning rate every method shares instead of :math:`\\beta/2` times slower. The retain
+term is the NLL on retain questions, as for PO; the paper's exact form was not reachable, so this is
+our reading.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from pebench.inference import answer_log_likelihood
+from pebench.train.stages import nll_loss
+from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, check_positive, reference_log_likelihood
+
+
+class DirectPreferenceOptimization(UnlearningMethod):
+    """Minimises ``-(2/beta) E[log sigmoid(beta * (ratio(refusal) - ratio(answer)))] + retain NLL``.
+
+    Unlike PO it pushes the true answer down as well as the refusal up, and unlike NPO the push
+    stops once the refusal is preferred by a margin, whatever the answer's own likelihood.
+    At the reference the forget term is ``(2/beta) * log 2``.
+    """
+
+    name = "dpo"
+    label = "DPO"
+    colour = "C9"
+    uses_retain = True
+    uses_reference = True
+    uses_refusals = True
+
+    def __init__(self, beta: float = 0.1, retain_weight: float = 1.0) -> None:
+        super().__init__(retain_weight=retain_weight)
+        self.beta = check_positive("beta", beta)
+
+    def forget_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
+        preferred = answer_log_likelihood(model, batch.alternative)[0] - reference_log_likelihood(
+            self.reference, batch.alternative
+        )
+        rejected = answer_log_likelihood(model, batch.forget)[0] - reference_log_likelihood(
+            self.reference, batch.forget
+        )
+        return -(2.0 / self.beta) * F.logsigmoid(self.beta * (preferred - rejected)).mean()
+
+    def retain_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
+        return nll_loss(model, batch.retain)
