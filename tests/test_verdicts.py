@@ -4,12 +4,17 @@ fail when persons and events are swapped, and a verdict counts the replicates a 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
 from pebench import paper
+from pebench.arms import LABELS
+from pebench.metrics.catalog import KINDS
+from pebench.paper import PAPER_METHODS
 from pebench.setting import Setting
+from pebench.unlearn import METHODS
 from pebench.verdicts import (
     CLAIMS,
     INCONCLUSIVE,
@@ -24,8 +29,8 @@ from pebench.verdicts import (
 
 #: Claims about which concept is which: they must fail on the paper's tables with the concepts swapped.
 DIRECTIONAL = ("1b", "3a", "3b", "3c")
-#: The paper's methods the book implements, by registry name.
-IMPLEMENTED = ("ga", "gd", "kl", "po")
+#: The paper's methods, by registry name (the book implements all six).
+IMPLEMENTED = tuple(name for name in METHODS if LABELS[name] in PAPER_METHODS)
 
 
 def swapped(summary: pd.DataFrame) -> pd.DataFrame:
@@ -62,7 +67,7 @@ def test_a_claim_holding_in_every_replicate_is_reproduced_and_in_some_inconclusi
     single, joint = replicated(paper.table1()), replicated(paper.table2())
     verdicts = {v.key: v for v in paper_findings(single, joint, setting)}
     for key, item in CLAIMS.items():
-        expected = NOT_TESTABLE if item.beyond_paper else REPRODUCED  # 2b needs metrics the paper lacks
+        expected = NOT_TESTABLE if item.beyond_paper else REPRODUCED  # 2b, 5b need what the paper lacks
         assert verdicts[key].verdict == expected, verdicts[key]
     assert verdicts["3a"].held == verdicts["3a"].replicates == 3
     # In one replicate every method forgets events as well as persons: 3a holds in two of three.
@@ -86,3 +91,41 @@ def test_claims_need_the_papers_methods():
     bare = Tables(tables.single, tables.joint, (), tables.bases)
     verdict = check_claim(CLAIMS["1a"], tables, [bare, bare])
     assert verdict.verdict == NOT_TESTABLE and verdict.paper_holds
+
+
+def test_the_balanced_end_point_is_compared_with_the_base_curve():
+    """5b: above the base's curve when it keeps more than every base point that forgets as much."""
+    tables = paper_tables()
+    (base, balanced), *_ = tables.bases
+
+    def curve(method: str, points: list[tuple[int, float, float]]) -> list[dict]:
+        return [
+            {"method": method, "metric": f"{k}_{name}", "step": step, "value": value}
+            for step, efficacy, retain in points
+            for k in KINDS
+            for name, value in (("efficacy", efficacy), ("retain", retain))
+        ]
+
+    base_curve = curve(base, [(0, 0.0, 1.0), (1, 0.5, 0.8), (2, 1.0, 0.2)])
+
+    def outcome(end: tuple[float, float]):
+        curves = pd.DataFrame(base_curve + curve(balanced, [(0, 0.0, 1.0), (2, *end)]))
+        return CLAIMS["5b"].test(replace(tables, bases=tables.bases[:1], curves=curves))
+
+    above, below = outcome((0.5, 0.9)), outcome((0.5, 0.7))
+    assert above.holds and above.value == pytest.approx(0.1)
+    assert not below.holds and below.value == pytest.approx(-0.1)
+    assert outcome((0.4, 0.8)).value == pytest.approx(0.0)  # on the curve is not above it
+    assert CLAIMS["5b"].test(tables) is None  # no curves measured: not testable
+
+
+def test_a_value_at_its_threshold_is_compared_without_float_rounding_error():
+    """Goal retain 0.95 against Finetune's 1.0 with a slack of 0.05 meets the gate (0.95 - 1.0 + 0.05 < 0 in floats)."""
+    tables = paper_tables()
+    single = tables.single.copy()
+    at = (single["target"] == "event") & (single["metric"] == "person_scope")
+    single.loc[at & (single["method"] == "Finetune"), "mean"] = 1.0
+    single.loc[at & (single["method"] == "Goal (retrain)"), "mean"] = 0.95
+    assert 0.95 - 1.0 + 0.05 < 0
+    outcome = CLAIMS["0"].test(replace(tables, single=single))
+    assert outcome.holds and outcome.value == 0.0
