@@ -16,6 +16,8 @@ It adds what a static ``_config.yml`` cannot hold:
   - ``pebench-benchmarks`` -- the performance targets against the committed benchmark results
     (:func:`pebench_book.performance.headlines`), so the page shows the last measured numbers;
   - ``pebench-metrics`` -- the catalog of metrics, each linking to its definition;
+  - ``pebench-methods`` -- the registry of unlearning methods, each linking to its class (whose
+    docstring holds its loss and, for the paper's methods, the reading this book implements);
   - ``pebench-gpu-smoke`` -- the last end-to-end GPU run of the recipe, from its results file;
   - ``pebench-gpu-estimate`` -- the projection of the recipe's GPU time and memory, with its checks;
   - ``pebench-api`` -- the API reference: ``automodule`` for every module of a package
@@ -168,6 +170,31 @@ class MetricsDirective(SphinxDirective):
         return [_table(["metric", "paper's column", "scored by", "higher =", "measures"], rows, [18, 10, 27, 10, 35])]
 
 
+class MethodsDirective(SphinxDirective):
+    """``pebench-methods``: the registered unlearning methods (:data:`pebench.unlearn.registry.METHODS`) as a
+    table, in registry order, each linking to its class and summarised by its docstring's first line
+    (its loss, for most)."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from pebench.paper import table1
+        from pebench.unlearn import METHODS
+
+        in_paper = set(table1()["method"])
+        rows = []
+        for name, cls in METHODS.items():
+            target = f"{cls.__module__}.{cls.__qualname__}"
+            link = addnodes.pending_xref(
+                "", refdomain="py", reftype="class", reftarget=target, refexplicit=True, refwarn=True
+            )
+            link += nodes.literal(text=name)
+            summary = (cls.__doc__ or "").strip().splitlines()[0].replace("``", "")
+            paper = "yes" if cls.label in in_paper else "–"
+            rows.append([link, nodes.Text(cls.label), nodes.Text(paper), nodes.Text(summary)])
+        return [_table(["name", "label", "in the paper's Table 1", "loss (its docstring)"], rows, [14, 10, 12, 64])]
+
+
 class BenchmarksDirective(SphinxDirective):
     """``pebench-benchmarks``: each performance target with the value ``benchmarks/`` measured."""
 
@@ -307,6 +334,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("pebench-parameters", ParametersDirective)
     app.add_directive("pebench-benchmarks", BenchmarksDirective)
     app.add_directive("pebench-metrics", MetricsDirective)
+    app.add_directive("pebench-methods", MethodsDirective)
     app.add_directive("pebench-gpu-smoke", GpuSmokeDirective)
     app.add_directive("pebench-gpu-estimate", GpuEstimateDirective)
     app.add_directive("pebench-api", ApiDirective)
