@@ -70,5 +70,11 @@ def calibrate_budget(pipeline: Pipeline, *, progress: bool = True) -> BudgetCali
         for h in history
         if f"{prefix}_efficacy" in h
     )
+    return BudgetCalibration(rule_steps(curve), curve)
+
+
+def rule_steps(curve: pd.DataFrame) -> int | None:
+    """The rule on a probe ``curve`` (``step``, ``efficacy``): the first step whose efficacy is at
+    least :data:`TARGET_EFFICACY`, or None when no step reaches it."""
     reached = curve.loc[curve["efficacy"] >= TARGET_EFFICACY, "step"]
-    return BudgetCalibration(int(reached.iloc[0]) if len(reached) else None, curve)
+    return int(reached.min()) if len(reached) else None

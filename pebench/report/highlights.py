@@ -14,7 +14,13 @@ import pandas as pd
 
 from pebench import paper
 from pebench.arms import BOUND_LABELS, LABELS
-from pebench.budget import CALIBRATION_STEPS, TARGET_EFFICACY, BudgetCalibration
+from pebench.budget import (
+    CALIBRATION_BASE_SEED,
+    CALIBRATION_FORGET_SEED,
+    CALIBRATION_STEPS,
+    TARGET_EFFICACY,
+    BudgetCalibration,
+)
 from pebench.metrics.catalog import KINDS, OTHER_KIND
 from pebench.metrics.probe import PROBE_SIZE
 from pebench.paper import PAPER_METHODS
@@ -54,6 +60,8 @@ def budget_highlights(calibration: BudgetCalibration, setting: Setting) -> Highl
     """The budget rule's inputs and result (:mod:`pebench.budget`), and the budget the runs use."""
     out: Highlights = {
         "budget_target_efficacy": TARGET_EFFICACY,
+        "budget_calibration_base_seed": CALIBRATION_BASE_SEED,
+        "budget_calibration_forget_seed": CALIBRATION_FORGET_SEED,
         "budget_calibration_steps": CALIBRATION_STEPS,
         "budget_rule_steps": "not reached" if calibration.steps is None else calibration.steps,
         "budget_steps": setting.unlearn_steps,
