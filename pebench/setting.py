@@ -97,7 +97,7 @@ class Setting:
         return len(self.base_seeds) * len(self.seeds)
 
     def grid(self) -> dict[str, Any]:
-        """The keyword arguments of :func:`pebench.study.run_grid` for this setting."""
+        """The keyword arguments of :func:`pebench.study.grid_runs` (and of ``run_grid``, ``run_curves``) for this setting."""
         return {
             "seeds": self.seeds,
             "base_seeds": self.base_seeds,

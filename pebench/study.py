@@ -13,6 +13,7 @@ import itertools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,6 +76,38 @@ def build_experiment(
 
 
 def run_grid(
+    pipeline: Pipeline, rows: Sequence[Arm], targets: Sequence[str], seeds: Sequence[int], **grid: Any
+) -> pd.DataFrame:
+    """The final metrics of the runs of :func:`grid_runs` (same arguments), one row per metric value.
+
+    Columns: ``method`` (display name), ``target``, ``base_seed``, ``seed``, ``metric``, ``value``, ``seconds``.
+    """
+    return pd.DataFrame.from_records(
+        {**labels, "metric": metric, "value": value, "seconds": result["seconds"]}
+        for labels, result in grid_runs(pipeline, rows, targets, seeds, **grid)
+        for metric, value in result["metrics"].items()
+    )
+
+
+def run_curves(
+    pipeline: Pipeline, rows: Sequence[Arm], targets: Sequence[str], seeds: Sequence[int], **grid: Any
+) -> pd.DataFrame:
+    """The probe measurements along the runs :func:`grid_runs` makes with the same arguments (the same
+    cached runs: calling both computes each run once), one row per (run, step, probe metric).
+
+    Columns: ``method``, ``target``, ``base_seed``, ``seed``, ``step``, ``metric`` (``person_efficacy``,
+    ``event_retain``, ... as in :mod:`pebench.metrics.probe`), ``value``.
+    """
+    return pd.DataFrame.from_records(
+        {**labels, "step": int(record["step"]), "metric": name.removeprefix(PREFIX), "value": value}
+        for labels, result in grid_runs(pipeline, rows, targets, seeds, **grid)
+        for record in result["history"]
+        for name, value in record.items()
+        if name.startswith(PREFIX)
+    )
+
+
+def grid_runs(
     pipeline: Pipeline,
     rows: Sequence[Arm],
     targets: Sequence[str],
@@ -87,8 +120,8 @@ def run_grid(
     forget_seed: int | None = None,
     workers: int | None = None,
     progress: bool = True,
-) -> pd.DataFrame:
-    """Run every (arm, target, base model, seed) and return one row per metric value.
+) -> list[tuple[dict[str, object], dict]]:
+    """Run (or read back) every (arm, target, base model, seed); return each run's labels and result.
 
     A run is one *replicate* of the whole pipeline: base seed ``b`` is a base model pretrained and
     fine-tuned with its own seed (:func:`pebench.pipeline.base_config`; ``pipeline`` gives the rest
@@ -100,83 +133,8 @@ def run_grid(
     (:func:`pebench.workers.run_experiments`), cached ones read back, so rerunning a chapter only
     computes what changed.
 
-    Columns: ``method`` (display name), ``target``, ``base_seed``, ``seed``, ``metric``, ``value``, ``seconds``.
+    Labels: ``method`` (display name), ``target``, ``base_seed``, ``seed``.
     """
-    return pd.DataFrame.from_records(
-        {**labels, "metric": metric, "value": value, "seconds": result["seconds"]}
-        for labels, result in _grid_results(
-            pipeline,
-            rows,
-            targets,
-            seeds,
-            base_seeds=base_seeds,
-            ratio=ratio,
-            unlearn=unlearn,
-            compare_to_oracle=compare_to_oracle,
-            forget_seed=forget_seed,
-            workers=workers,
-            progress=progress,
-        )
-        for metric, value in result["metrics"].items()
-    )
-
-
-def run_curves(
-    pipeline: Pipeline,
-    rows: Sequence[Arm],
-    targets: Sequence[str],
-    seeds: Sequence[int],
-    *,
-    base_seeds: Sequence[int] = (0,),
-    ratio: float = 0.1,
-    unlearn: UnlearnConfig | None = None,
-    compare_to_oracle: bool = True,
-    forget_seed: int | None = None,
-    workers: int | None = None,
-    progress: bool = True,
-) -> pd.DataFrame:
-    """The probe measurements along the runs :func:`run_grid` makes with the same arguments (the same
-    cached runs: calling both computes each run once), one row per (run, step, probe metric).
-
-    Columns: ``method``, ``target``, ``base_seed``, ``seed``, ``step``, ``metric`` (``person_efficacy``,
-    ``event_retain``, ... as in :mod:`pebench.metrics.probe`), ``value``.
-    """
-    return pd.DataFrame.from_records(
-        {**labels, "step": int(record["step"]), "metric": name.removeprefix(PREFIX), "value": value}
-        for labels, result in _grid_results(
-            pipeline,
-            rows,
-            targets,
-            seeds,
-            base_seeds=base_seeds,
-            ratio=ratio,
-            unlearn=unlearn,
-            compare_to_oracle=compare_to_oracle,
-            forget_seed=forget_seed,
-            workers=workers,
-            progress=progress,
-        )
-        for record in result["history"]
-        for name, value in record.items()
-        if name.startswith(PREFIX)
-    )
-
-
-def _grid_results(
-    pipeline: Pipeline,
-    rows: Sequence[Arm],
-    targets: Sequence[str],
-    seeds: Sequence[int],
-    *,
-    base_seeds: Sequence[int],
-    ratio: float,
-    unlearn: UnlearnConfig | None,
-    compare_to_oracle: bool,
-    forget_seed: int | None,
-    workers: int | None,
-    progress: bool,
-) -> list[tuple[dict[str, object], dict]]:
-    """Every (arm, target, base model, seed) run's labels and cached result."""
     pipelines = {
         b: Pipeline(base_config(b, pipeline.config), root=pipeline.root, device=str(pipeline.device))
         for b in base_seeds

@@ -127,10 +127,13 @@ def refusal_examples(examples: list[Example], kinds: list[str], seed: int) -> li
     ]
 
 
-@torch.no_grad()
-def reference_log_likelihood(reference: torch.nn.Module, batch: Batch) -> torch.Tensor:
-    """Per-sequence answer log-likelihood under the frozen reference model."""
-    return answer_log_likelihood(reference, batch)[0]
+def log_ratio(model: torch.nn.Module, reference: torch.nn.Module, batch: Batch) -> torch.Tensor:
+    """Per-sequence ``log pi(y|x) - log pi_ref(y|x)``: how much more likely ``model`` makes each answer
+    than the frozen reference (NPO's and DPO's losses are functions of it)."""
+    log_pi = answer_log_likelihood(model, batch)[0]
+    with torch.no_grad():
+        log_pi_ref = answer_log_likelihood(reference, batch)[0]
+    return log_pi - log_pi_ref
 
 
 def check_positive(name: str, value: float) -> float:

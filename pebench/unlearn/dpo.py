@@ -22,9 +22,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from pebench.inference import answer_log_likelihood
 from pebench.train.stages import nll_loss
-from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, check_positive, reference_log_likelihood
+from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, check_positive, log_ratio
 
 
 class DirectPreferenceOptimization(UnlearningMethod):
@@ -47,12 +46,8 @@ class DirectPreferenceOptimization(UnlearningMethod):
         self.beta = check_positive("beta", beta)
 
     def forget_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
-        preferred = answer_log_likelihood(model, batch.alternative)[0] - reference_log_likelihood(
-            self.reference, batch.alternative
-        )
-        rejected = answer_log_likelihood(model, batch.forget)[0] - reference_log_likelihood(
-            self.reference, batch.forget
-        )
+        preferred = log_ratio(model, self.reference, batch.alternative)
+        rejected = log_ratio(model, self.reference, batch.forget)
         return -(2.0 / self.beta) * F.logsigmoid(self.beta * (preferred - rejected)).mean()
 
     def retain_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from pebench.inference import answer_log_likelihood
 from pebench.train.stages import nll_loss
-from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, check_positive, reference_log_likelihood
+from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, check_positive, log_ratio
 
 
 class NegativePreferenceOptimization(UnlearningMethod):
@@ -29,9 +28,8 @@ class NegativePreferenceOptimization(UnlearningMethod):
         self.beta = check_positive("beta", beta)
 
     def forget_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
-        log_pi, _ = answer_log_likelihood(model, batch.forget)
-        log_ratio = log_pi - reference_log_likelihood(self.reference, batch.forget)
-        return -(2.0 / self.beta) * F.logsigmoid(-self.beta * log_ratio).mean()
+        ratio = log_ratio(model, self.reference, batch.forget)
+        return -(2.0 / self.beta) * F.logsigmoid(-self.beta * ratio).mean()
 
     def retain_loss(self, model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
         return nll_loss(model, batch.retain)
