@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pebench import numerics
 from pebench.cache import atomic_write_json, cache_key, class_code_digest, read_json, source_fingerprint
-from pebench.metrics import METRIC_SOURCES, evaluate, forget_statistics
+from pebench.metrics import METRIC_SOURCES, GoalReference, evaluate, goal_reference
 from pebench.metrics.probe import progress_probe
 from pebench.pipeline import MODEL_SOURCES, Pipeline
 from pebench.targets import ForgetSpec, ForgetSplit
@@ -92,8 +92,8 @@ def run_experiment(pipeline: Pipeline, experiment: Experiment, *, progress: bool
                 probe_every=max(1, experiment.unlearn.steps // experiment.probes) if probe else 0,
             )
     seconds = time.perf_counter() - start
-    oracle = oracle_statistics(pipeline, split, progress=progress) if experiment.compare_to_oracle else None
-    metrics, table = evaluate(model, pipeline.encoder, split, oracle_forget_statistics=oracle)
+    goal = oracle_reference(pipeline, split, progress=progress) if experiment.compare_to_oracle else None
+    metrics, table = evaluate(model, pipeline.encoder, split, goal=goal)
     result = {
         "experiment": dataclasses.asdict(experiment),
         "forget_persons": sorted(split.persons),
@@ -139,10 +139,11 @@ def _unlearning_code(experiment: Experiment) -> str | None:
     return code
 
 
-def oracle_statistics(pipeline: Pipeline, split: ForgetSplit, *, progress: bool = True) -> list[float]:
-    """The retrain oracle's forget-set statistics (cached): the reference of ``forget_quality``."""
+def oracle_reference(pipeline: Pipeline, split: ForgetSplit, *, progress: bool = True) -> GoalReference:
+    """The retrain oracle's forget-set statistics and answers (cached): the reference of
+    ``forget_quality`` and of ``{k}_efficacy_goal``."""
     path = pipeline.root / "results" / f"oracle-{_result_key(pipeline, split.spec)}.json"
     if not path.exists():
         oracle = pipeline.finetuned(split.forget_qa_ids, progress=progress)
-        atomic_write_json(path, forget_statistics(oracle, pipeline.encoder, split))
-    return read_json(path)
+        atomic_write_json(path, dataclasses.asdict(goal_reference(oracle, pipeline.encoder, split)))
+    return GoalReference(**read_json(path))

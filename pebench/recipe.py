@@ -36,7 +36,7 @@ from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.encoding import Encoder
 from pebench.experiment import BOUNDS, Experiment, method_names
 from pebench.inference import generation_settings
-from pebench.metrics import evaluate, forget_statistics
+from pebench.metrics import evaluate, goal_reference
 from pebench.model import load_model, save_model
 from pebench.model.lora import LoraSettings, maybe_lora
 from pebench.study import build_experiment
@@ -151,13 +151,14 @@ def run_recipe(config: RecipeConfig, out: Path, *, progress: bool = True) -> dic
     dataset = PEBenchDataset.load(ensure_dataset(config.data, out / "data"))
     split = ForgetSplit(dataset, config.forget)
     finetuned = _train_stages(config, dataset, frozenset(), out / "finetuned", progress and main)
-    oracle_stats = None
+    goal = None
     if "retrain" in config.methods:
         oracle = _train_stages(
             config, dataset, split.forget_qa_ids, out / f"retrain-{config.forget.target}", progress and main
         )
         model, processor = load_model(oracle, dtype=DTYPES[config.dtype], device=process_device())
-        oracle_stats = forget_statistics(model, Encoder(processor, dataset.image), split)
+        with generation_settings(across_processes=True, max_batch_size=config.eval_batch_size):
+            goal = goal_reference(model, Encoder(processor, dataset.image), split)
         del model
     results: dict[str, dict] = {}
     for experiment in config.experiments():
@@ -172,7 +173,7 @@ def run_recipe(config: RecipeConfig, out: Path, *, progress: bool = True) -> dic
             history = unlearn(model, encoder, split, unlearning, experiment.unlearn, progress=progress and main)
         unlearn_seconds = time.perf_counter() - start
         with generation_settings(across_processes=True, max_batch_size=config.eval_batch_size):
-            metrics, _ = evaluate(model, encoder, split, oracle_forget_statistics=oracle_stats)
+            metrics, _ = evaluate(model, encoder, split, goal=goal)
         results[method] = {
             "metrics": metrics,
             "unlearn_seconds": unlearn_seconds,

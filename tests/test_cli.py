@@ -207,7 +207,7 @@ def test_unlearn_prints_the_metrics(capsys: pytest.CaptureFixture[str], small) -
     assert "ga on target person (forget 0.25, seed 0); 2 steps" in out
     assert "forgotten persons (2):" in out
     table = dict(line.split() for line in out.split("metric", 1)[1].splitlines()[2:] if line.strip())
-    for metric in ("person_efficacy", "person_generality", "person_retain", "event_scope", "real", "world_fact"):
+    for metric in ("person_efficacy", "person_generality", "person_retain", "event_scope", "person_real", "world_fact"):
         assert 0.0 <= float(table[metric]) <= 1.0, metric
     assert list(table)[:4] == ["person_efficacy", "person_generality", "person_retain", "event_scope"]
 

@@ -84,15 +84,21 @@ def test_different_seed_gives_different_data(small_dir: Path, tmp_path: Path) ->
 
 def test_every_pair_has_configured_images_per_split(tmp_path: Path) -> None:
     config = DatasetConfig(
-        n_persons=3, n_events=2, n_real_persons=2, n_real_events=1, train_images_per_pair=2, heldout_images_per_pair=1
+        n_persons=3,
+        n_events=2,
+        n_real_persons=2,
+        n_real_events=1,
+        train_images_per_pair=2,
+        heldout_images_per_pair=1,
+        real_heldout_images_per_pair=4,
     )
     ds = PEBenchDataset.load(generate(config, tmp_path / "ds", progress=False))
     counts = Counter((r.person_id, r.event_id, r.split) for r in ds.images.values())
-    for population in ("fictitious", "real"):
+    for population, heldout in (("fictitious", 1), ("real", 4)):
         for pid, eid in itertools.product(ds.person_ids(population), ds.event_ids(population)):
             assert counts[pid, eid, "train"] == 2
-            assert counts[pid, eid, "heldout"] == 1
-    assert len(ds.images) == (3 * 2 + 2 * 1) * 3
+            assert counts[pid, eid, "heldout"] == heldout
+    assert len(ds.images) == 3 * 2 * (2 + 1) + 2 * 1 * (2 + 4)
     assert ds.person_ids("fictitious") == ["p000", "p001", "p002"]
     assert ds.person_ids("real") == ["r000", "r001"]
     assert ds.event_ids("fictitious") == ["e00", "e01"] and ds.event_ids("real") == ["re00"]
@@ -105,7 +111,7 @@ def test_train_and_heldout_images_differ(small: PEBenchDataset) -> None:
     for r in small.images.values():
         by_pair.setdefault((r.person_id, r.event_id), {}).setdefault(r.split, []).append(r.image_id)
     for splits in by_pair.values():
-        (train,), (heldout,) = splits["train"], splits["heldout"]
+        (train,), (heldout, *_) = splits["train"], splits["heldout"]
         assert train != heldout
         assert np.abs(_pixels(small, train) - _pixels(small, heldout)).mean() > 1.0
 
@@ -154,7 +160,9 @@ def test_ids_follow_the_documented_format(small: PEBenchDataset) -> None:
 def test_records_round_trip_through_dicts() -> None:
     records = [
         Person("p000", "Ada Bo", "fictitious", {"skin_tone": "tan", "face_ratio": 0.8}),
-        Event("e00", "arts", "mural", "artists paint a wall", "real", {"palette": "dusk"}),
+        Event(
+            "e00", "arts", "mural", "artists paint a wall", ["artists", "paint", "wall"], "real", {"palette": "dusk"}
+        ),
         ImageRecord("img00000", "p000", "e00", "heldout", "fictitious", "images/img00000.png", "red", 3),
         QAItem("qa000000", "img00000", "person", PERSON_QUESTION, "Ada Bo", "p000", "e00", "train", "real"),
     ]
@@ -173,7 +181,7 @@ def test_load_gives_back_generated_records(small: PEBenchDataset) -> None:
     assert list(small.images.values()) == plan.images
     assert small.qa == plan.qa
     assert small.config == SMALL.to_dict()
-    assert "persons=8" in repr(small) and "images=44" in repr(small)
+    assert "persons=8" in repr(small) and "images=52" in repr(small)  # 6 x 3 x (1 + 1) + 2 x 2 x (1 + 3)
 
 
 def test_select_filters(small: PEBenchDataset) -> None:
@@ -201,6 +209,7 @@ def _write_minimal(root: Path, version: object = SCHEMA_VERSION) -> None:
                 "domain": "arts",
                 "name": "gig",
                 "description": "a band plays loudly",
+                "keywords": ["band", "plays", "loudly"],
                 "population": "real",
                 "scene": {},
                 "extra_field": "ignored",
@@ -249,7 +258,7 @@ def test_loader_reads_a_hand_made_folder(tmp_path: Path) -> None:
     assert ds.image("x1") is image  # cached
 
 
-@pytest.mark.parametrize("version", [None, 2, "1"])
+@pytest.mark.parametrize("version", [None, 1, 3, "2"])
 def test_unsupported_schema_version_raises(tmp_path: Path, version: object) -> None:
     _write_minimal(tmp_path / "mini", version)
     with pytest.raises(ValueError, match="schema_version"):

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
+from pebench.data.taxonomy import FUNCTION_WORDS
 from pebench.experiment import Experiment, run_experiment
-from pebench.metrics import answer_quality, forget_quality, is_refusal, membership_auc, refusal_rate, suite
+from pebench.metrics import (
+    GoalReference,
+    answer_quality,
+    exact_match,
+    forget_quality,
+    is_refusal,
+    membership_auc,
+    refusal_rate,
+    suite,
+)
 from pebench.metrics.catalog import metric_names
 from pebench.metrics.suite import evaluation_groups
+from pebench.metrics.text import keyword_recall, name_precision
 from pebench.refusals import REFUSALS
 from pebench.targets import ForgetSpec, ForgetSplit
 
@@ -27,14 +40,41 @@ def test_membership_auc_extremes():
         membership_auc([], [1.0])
 
 
-def test_answer_quality_scores_each_kind_by_its_rule():
+def test_answer_quality_scores_each_kind_by_its_rule_in_each_reading():
     rows = pd.DataFrame(
         [
-            {"kind": "person", "exact": 1.0, "rouge_l": 1.0},
-            {"kind": "event", "exact": 0.0, "rouge_l": 0.5},
+            {"kind": "person", "exact": 0.0, "precision": 1.0, "rouge_l": 0.4, "keywords": float("nan")},
+            {"kind": "event", "exact": 0.0, "precision": 0.0, "rouge_l": 0.5, "keywords": 0.25},
+            {"kind": "general", "exact": 1.0, "precision": 1.0, "rouge_l": 1.0, "keywords": float("nan")},
         ]
     )
-    assert answer_quality(rows) == pytest.approx(0.75)
+    assert answer_quality(rows) == pytest.approx((1.0 + 0.5 + 1.0) / 3)  # the paper's: precision, ROUGE-L
+    assert answer_quality(rows, "second") == pytest.approx((0.0 + 0.25 + 1.0) / 3)  # exact, keyword recall
+    with pytest.raises(ValueError, match="scoring must be one of"):
+        answer_quality(rows, "judge")
+
+
+def test_name_precision_finds_the_name_anywhere_and_exact_match_does_not():
+    assert name_precision("krustai fufan pitch in a veil", "krustai fufan") == 1.0
+    assert exact_match("krustai fufan pitch in a veil", "krustai fufan") == 0.0
+    assert name_precision("fufan krustai", "krustai fufan") == 0.0  # in order
+    assert name_precision("krustai and fufan", "krustai fufan") == 0.0  # consecutively
+    assert name_precision("", "krustai fufan") == 0.0
+
+
+def test_keyword_recall_is_the_share_of_keywords_given():
+    keywords = ["chemist", "glowing liquids", "bench"]
+    assert keyword_recall("a chemist at a bench", keywords) == pytest.approx(2 / 3)
+    assert keyword_recall("glowing and liquids", keywords) == 0.0  # a phrase counts whole
+    assert keyword_recall("A Chemist, glowing liquids; bench!", keywords) == 1.0
+    assert math.isnan(keyword_recall("anything", []))
+
+
+def test_event_keywords_are_the_content_words_of_the_description(small_pipeline):
+    for event in small_pipeline.dataset.events.values():
+        assert event.keywords and set(event.keywords) <= set(event.description.split())
+        assert not set(event.keywords) & FUNCTION_WORDS
+        assert keyword_recall(event.description, event.keywords) == 1.0
 
 
 def test_refusals_are_recognised():
@@ -83,6 +123,8 @@ def test_bounds_finetune_remembers_and_oracle_never_learned(small_pipeline):
     # The oracle never saw the forget persons' names, and names are unique words: it cannot say them.
     assert oracle["person_efficacy"] == 1.0 and oracle["person_generality"] == 1.0
     assert oracle["forget_quality"] == pytest.approx(1.0)  # its own statistics against themselves
+    assert oracle["person_efficacy_goal"] == 1.0  # its own answers against themselves
+    assert finetune["person_efficacy_goal"] < 0.2  # the fine-tuned model names them; the oracle cannot
     assert finetune["forget_quality"] < oracle["forget_quality"]
 
 
@@ -113,7 +155,9 @@ def test_evaluate_computes_each_column_from_the_prediction_table(small_pipeline,
                     "kind": i.kind,
                     "prediction": "nobody" if i.qa_id in wrong else i.answer,
                     "exact": float(i.qa_id not in wrong),
+                    "precision": float(i.qa_id not in wrong),
                     "rouge_l": 0.0 if i.qa_id in wrong else 1.0,
+                    "keywords": 0.0 if i.qa_id in wrong else 1.0,
                 }
                 for i in items
             ]
@@ -125,10 +169,16 @@ def test_evaluate_computes_each_column_from_the_prediction_table(small_pipeline,
 
     monkeypatch.setattr(suite, "predict", predict)
     monkeypatch.setattr(suite, "likelihood_statistics", likelihood_statistics)
-    metrics, table = suite.evaluate(None, None, split, oracle_forget_statistics=[-1.0] * len(forget))
-    assert metrics["person_efficacy"] == 1.0 and metrics["person_generality"] == 0.0
+    goal_answers = {qa_id: "nobody" if n % 2 else "somebody else" for n, qa_id in enumerate(sorted(forget))}
+    goal = GoalReference([-1.0] * len(forget), goal_answers)
+    metrics, table = suite.evaluate(None, None, split, goal=goal)
+    assert metrics["person_efficacy"] == metrics["person_efficacy_second"] == 1.0
+    assert metrics["person_efficacy_goal"] == pytest.approx(sum(n % 2 for n in range(len(forget))) / len(forget))
+    assert metrics["person_generality"] == 0.0
     assert metrics["person_retain"] == pytest.approx(1 - (len(retain) // 4) / len(retain))
-    assert metrics["event_scope"] == metrics["event_elsewhere"] == metrics["real"] == metrics["world_fact"] == 1.0
+    assert (
+        metrics["event_scope"] == metrics["event_elsewhere"] == metrics["person_real"] == metrics["world_fact"] == 1.0
+    )
     assert metrics["person_refusal"] == 0.0
     assert metrics["mia_loss_auc"] == metrics["mia_min_k_auc"] == 1.0  # forget items are all more likely
     assert metrics["forget_quality"] == pytest.approx(1.0)  # the same sample as the oracle's

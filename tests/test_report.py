@@ -59,8 +59,9 @@ class FakeRunner:
                 f"{kind}_generality": min(1.0, strength) / 2,
                 f"{kind}_retain": 1 - experiment.forget.ratio,
                 f"{other}_scope": 0.9,
+                f"{kind}_real": 0.8,
             }
-        metrics |= {"real": 0.8, "world_fact": 0.6}
+        metrics |= {"world_fact": 0.6}
         return {
             "metrics": metrics,
             "forget_persons": sorted(split.persons),

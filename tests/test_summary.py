@@ -24,7 +24,7 @@ from pebench.figures import save_figure, save_table
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_dataset.ipynb"
-# Uneven on purpose: two training pictures and one held-out picture per pair.
+# Uneven on purpose: two training pictures and one held-out picture per pair, three of each real pair.
 SMALL = DatasetConfig(
     n_persons=4,
     n_events=3,
@@ -32,8 +32,10 @@ SMALL = DatasetConfig(
     n_real_events=2,
     train_images_per_pair=2,
     heldout_images_per_pair=1,
+    real_heldout_images_per_pair=3,
     seed=3,
 )
+HELDOUT_PER_PAIR = {"fictitious": SMALL.heldout_images_per_pair, "real": SMALL.real_heldout_images_per_pair}
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +89,6 @@ def test_notebook_defaults_describe_the_pipelines_dataset() -> None:
 def test_statistics_follow_the_config(dataset: PEBenchDataset) -> None:
     stats = summary.dataset_statistics(dataset)
     c = SMALL
-    per_pair = c.train_images_per_pair + c.heldout_images_per_pair
     expected = {
         "fictitious": (c.n_persons, c.n_events),
         "real": (c.n_real_persons, c.n_real_events),
@@ -95,12 +96,14 @@ def test_statistics_follow_the_config(dataset: PEBenchDataset) -> None:
     for population, (persons, events) in expected.items():
         column = stats[population]
         pairs = persons * events
+        heldout = HELDOUT_PER_PAIR[population]
+        per_pair = c.train_images_per_pair + heldout
         assert column["persons"] == persons and column["events"] == events
         assert column["person × event pairs"] == pairs
         assert column["train images per pair"] == c.train_images_per_pair
-        assert column["held-out images per pair"] == c.heldout_images_per_pair
+        assert column["held-out images per pair"] == heldout
         assert column["train images"] == pairs * c.train_images_per_pair
-        assert column["held-out images"] == pairs * c.heldout_images_per_pair
+        assert column["held-out images"] == pairs * heldout
         assert column["images"] == pairs * per_pair
         assert column["person questions"] == column["event questions"] == pairs * per_pair
         assert column["general questions"] == 2 * pairs * per_pair
@@ -185,7 +188,7 @@ def test_benchmark_comparison_companion_row_matches_the_dataset(dataset: PEBench
     assert list(table.index) == ["MLLMU-Bench", "CLEAR", "FIUBench", "PEBench (paper)", "PEBench companion (this book)"]
     ours = table.loc["PEBench companion (this book)"]
     n_fict = SMALL.n_persons * SMALL.n_events * (SMALL.train_images_per_pair + SMALL.heldout_images_per_pair)
-    n_real = SMALL.n_real_persons * SMALL.n_real_events * (SMALL.train_images_per_pair + SMALL.heldout_images_per_pair)
+    n_real = SMALL.n_real_persons * SMALL.n_real_events * (SMALL.train_images_per_pair + HELDOUT_PER_PAIR["real"])
     assert ours["persons"] == f"{SMALL.n_persons} (+{SMALL.n_real_persons} real)"
     assert ours["events"] == f"{SMALL.n_events} (+{SMALL.n_real_events} real)"
     assert ours["images"] == f"{n_fict} (+{n_real} real)"

@@ -25,6 +25,7 @@ from pebench.verdicts import (
     check_claim,
     paper_findings,
     paper_tables,
+    reading_table,
 )
 
 #: Claims about which concept is which: they must fail on the paper's tables with the concepts swapped.
@@ -75,6 +76,27 @@ def test_a_claim_holding_in_every_replicate_is_reproduced_and_in_some_inconclusi
     single.loc[changed & ~single["method"].isin(["Finetune", "Goal (retrain)"]), "value"] = 1.0
     verdict = {v.key: v for v in paper_findings(single, joint, setting)}["3a"]
     assert (verdict.verdict, verdict.held, verdict.high) == (INCONCLUSIVE, 2, pytest.approx(0.0, abs=0.01))
+    assert verdict.why.endswith("; run 1: person 0.998, event 1.000")  # the dissenting replicate's numbers
+
+
+def test_each_reading_tests_the_claims_on_its_own_efficacy():
+    """The readings table reads ``*_efficacy_second`` and ``*_efficacy_goal`` where the runs have them:
+    here the second scorers give the paper's values with the concepts swapped, so 3a fails there,
+    and the Goal reading is absent, so it is left out."""
+    setting = Setting(methods=IMPLEMENTED)
+    single, joint = replicated(paper.table1()), replicated(paper.table2())
+    efficacy = single[single["metric"].str.endswith("_efficacy")]
+    second = swapped(efficacy).assign(metric=lambda frame: frame["metric"] + "_second")
+    table = reading_table(pd.concat([single, second], ignore_index=True), joint, setting).set_index(
+        ["claim", "reading"]
+    )
+    assert list(table.index.get_level_values("reading").unique()) == [
+        "paper's scorers vs the reference (verdicts)",
+        "second scorers vs the reference",
+    ]
+    assert table.loc[("3a", "paper's scorers vs the reference (verdicts)"), "verdict"] == REPRODUCED
+    assert table.loc[("3a", "second scorers vs the reference"), "verdict"] == NOT_REPRODUCED
+    assert table.loc[("3a", "second scorers vs the reference"), "ours"] == pytest.approx(0.54, abs=0.01)
 
 
 def test_a_failed_calibration_leaves_nothing_testable():

@@ -130,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("--n-real-events", '"real" events'),
         ("--train-images-per-pair", "training pictures of each (person, event) pair"),
         ("--heldout-images-per-pair", "held-out pictures of each pair"),
+        ("--real-heldout-images-per-pair", "held-out pictures of each real pair (World Fact's images)"),
     ):
         data.add_argument(flag, type=positive_int, default=None, help=text)
     data.add_argument("--image-size", type=positive_int, default=None, help="side of the square images, in pixels")

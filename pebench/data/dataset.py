@@ -125,6 +125,10 @@ class PEBenchDataset:
         """Sorted ids of the events of ``population`` (all when ``None``)."""
         return sorted(eid for eid, e in self.events.items() if population is None or e.population == population)
 
+    def keywords(self) -> dict[str, list[str]]:
+        """Each event's keywords, by event id: what an event answer is scored against by keyword recall."""
+        return {event_id: event.keywords for event_id, event in self.events.items()}
+
     def answers(self, kind: str) -> set[str]:
         """Every reference answer of QA items of ``kind``: the candidate set scorers match against."""
         return {q.answer for q in self.qa if q.kind == kind}

@@ -45,7 +45,7 @@ from pebench.data.schema import (
     Person,
     QAItem,
 )
-from pebench.data.taxonomy import all_events
+from pebench.data.taxonomy import all_events, description_keywords
 
 #: The modules whose code decides the dataset's bytes (part of ``DatasetConfig.key``); the loader
 #: and the chapter-1 summaries are not among them.
@@ -72,6 +72,10 @@ class DatasetConfig:
     n_real_events: int = 5
     train_images_per_pair: int = 1
     heldout_images_per_pair: int = 1
+    #: Held-out pictures of each real pair: their general questions are World Fact, whose items
+    #: this sets (``2 * n_real_persons * n_real_events`` per picture: 300 by default, a standard
+    #: error of at most 0.03).
+    real_heldout_images_per_pair: int = 3
     image_size: int = 32
     seed: int = 0
 
@@ -87,6 +91,7 @@ class DatasetConfig:
             "n_real_events",
             "train_images_per_pair",
             "heldout_images_per_pair",
+            "real_heldout_images_per_pair",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
@@ -176,11 +181,13 @@ def _plan(config: DatasetConfig) -> _Plan:
     for i, ((domain, name, description), scene) in enumerate(zip(chosen, scenes)):
         fictitious = i < config.n_events
         eid = f"e{i:02d}" if fictitious else f"re{i - config.n_events:02d}"
-        events.append(Event(eid, domain, name, description, "fictitious" if fictitious else "real", scene))
+        population = "fictitious" if fictitious else "real"
+        events.append(Event(eid, domain, name, description, description_keywords(description), population, scene))
 
     images, variations, qa = [], [], []
-    splits = (("train", config.train_images_per_pair), ("heldout", config.heldout_images_per_pair))
+    heldout = {"fictitious": config.heldout_images_per_pair, "real": config.real_heldout_images_per_pair}
     for population in ("fictitious", "real"):
+        splits = (("train", config.train_images_per_pair), ("heldout", heldout[population]))
         for person in (p for p in persons if p.population == population):
             for event in (e for e in events if e.population == population):
                 for split, per_pair in splits:

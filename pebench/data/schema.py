@@ -4,7 +4,7 @@ The schema is the contract between the generator and every consumer: the loader
 reads any folder laid out like this, so a local copy of a real release converted
 into the same schema runs through exactly the same code as the procedural data.
 
-On-disk schema (``SCHEMA_VERSION = 1``); every path is relative to the dataset root:
+On-disk schema (``SCHEMA_VERSION = 2``); every path is relative to the dataset root:
 
 ``metadata.json``
     One JSON object. ``schema_version`` (int, required: the loader refuses other
@@ -23,8 +23,9 @@ On-disk schema (``SCHEMA_VERSION = 1``); every path is relative to the dataset r
 ``events.jsonl``
     One :class:`Event` per line: ``event_id`` (str, unique), ``domain`` (str, the
     occupational/activity domain of the taxonomy), ``name`` (str, short event name),
-    ``description`` (str, the answer to the event question), ``population``
-    (as for persons), ``scene`` (object, the visual scene spec, e.g. ``palette``,
+    ``description`` (str, the answer to the event question), ``keywords`` (list of
+    str, the words an answer is scored against by keyword recall; the paper gives ten per
+    event), ``population`` (as for persons), ``scene`` (object, the visual scene spec, e.g. ``palette``,
     ``ground_pattern``, ``object_shape``, ``object_colour``).
 
 ``images.jsonl``
@@ -53,7 +54,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 POPULATIONS = ("fictitious", "real")
 SPLITS = ("train", "heldout")
@@ -115,6 +116,7 @@ class Event(_Record):
     domain: str
     name: str
     description: str
+    keywords: list[str]
     population: str
     scene: dict[str, Any]
 

@@ -6,6 +6,10 @@ are 8-12 plain lowercase words (letters and spaces only, since the tokenizer is
 word level) and share little wording with each other (pairwise ROUGE-L F1 < 0.5),
 so a ROUGE-L score on an answer says which event the model meant.
 
+Each event also has *keywords*, as the paper's events do (ten per event, "used for evaluation"):
+here the content words of its description (:func:`description_keywords`), which an answer is
+scored against by keyword recall beside ROUGE-L.
+
 The order below is part of the dataset's determinism: append, never reorder.
 """
 
@@ -153,6 +157,48 @@ _TAXONOMY: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
 )
+
+
+#: Words that carry no content of a scene: articles, prepositions, conjunctions, numerals.
+FUNCTION_WORDS = frozenset(
+    (
+        "a",
+        "an",
+        "the",
+        "and",
+        "as",
+        "at",
+        "of",
+        "on",
+        "in",
+        "into",
+        "onto",
+        "to",
+        "from",
+        "for",
+        "with",
+        "over",
+        "under",
+        "inside",
+        "across",
+        "between",
+        "beneath",
+        "behind",
+        "before",
+        "beside",
+        "through",
+        "during",
+        "while",
+        "by",
+        "away",
+        "two",
+    )
+)
+
+
+def description_keywords(description: str) -> list[str]:
+    """The content words of a description, in order and once each: the event's keywords."""
+    return list(dict.fromkeys(w for w in description.split() if w not in FUNCTION_WORDS))
 
 
 def all_events() -> list[tuple[str, str, str]]:

@@ -5,7 +5,7 @@ from pathlib import Path
 from pebench.metrics.privacy import forget_quality, membership_auc
 from pebench.metrics.quality import answer_quality
 from pebench.metrics.refusal import is_refusal, refusal_rate
-from pebench.metrics.suite import evaluate, forget_statistics
+from pebench.metrics.suite import GoalReference, evaluate, goal_reference
 from pebench.metrics.text import exact_match, rouge_l_f1
 
 #: The metric modules whose code computes results (``pebench.experiment.RESULT_SOURCES``): all of
@@ -15,12 +15,13 @@ METRIC_SOURCES = tuple(
 )
 
 __all__ = [
+    "GoalReference",
     "METRIC_SOURCES",
     "answer_quality",
     "evaluate",
     "exact_match",
     "forget_quality",
-    "forget_statistics",
+    "goal_reference",
     "is_refusal",
     "membership_auc",
     "refusal_rate",

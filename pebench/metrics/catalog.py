@@ -54,7 +54,7 @@ CATALOG: tuple[Metric, ...] = (
     Metric(
         "{k}_efficacy",
         "Efficacy",
-        "names: exact match (paper: precision); events: ROUGE-L (paper: G-Eval)",
+        "names: precision, as the paper; events: ROUGE-L (paper: G-Eval)",
         "forgotten",
         "1 - answer quality on the forget questions, training images",
         "metric-efficacy",
@@ -81,7 +81,7 @@ CATALOG: tuple[Metric, ...] = (
     Metric(
         "{o}_scope",
         "Scope",
-        "event answers: ROUGE-L; names: exact match (paper: ROUGE-L / precision)",
+        "event answers: ROUGE-L; names: precision (as the paper)",
         "kept",
         "the other concept's answer quality on the forget images (cross-concept interference)",
         "metric-scope",
@@ -97,12 +97,13 @@ CATALOG: tuple[Metric, ...] = (
         per_target=True,
     ),
     Metric(
-        "real",
+        "{k}_real",
         "Real",
-        "names: exact match; events: ROUGE-L (paper: precision / ROUGE-L)",
+        "names: precision; events: ROUGE-L (as the paper)",
         "kept",
-        "answer quality on the real population learned in pretraining",
+        "answer quality on the real persons or events, learned in pretraining",
         "metric-real",
+        per_target=True,
     ),
     Metric(
         "world_fact",
@@ -111,6 +112,24 @@ CATALOG: tuple[Metric, ...] = (
         "kept",
         "exact match on the general questions, held-out real images",
         "metric-world-fact",
+    ),
+    Metric(
+        "{k}_efficacy_second",
+        "",
+        "names: exact match; events: keyword recall",
+        "forgotten",
+        "Efficacy by the second scorer: 1 - answer quality on the forget questions, training images",
+        "metric-efficacy-second",
+        label="Efficacy (exact / keywords)",
+    ),
+    Metric(
+        "{k}_efficacy_goal",
+        "",
+        "as Efficacy, against the Goal model's answer instead of the reference",
+        "forgotten",
+        "agreement with the retrain oracle's answers on the forget questions (1 = answers like the Goal)",
+        "metric-efficacy-goal",
+        label="Efficacy (vs Goal)",
     ),
     Metric(
         "forget_quality",
@@ -169,8 +188,8 @@ def table_columns(target: str) -> list[tuple[str, str]]:
     """The paper's columns as ``(header, metric)`` pairs when ``target`` is forgotten.
 
     ``"person"`` or ``"event"``: Table 1's six columns (Efficacy, Generality, Retain, Scope, Real,
-    World Fact). ``"joint"``: Table 2's, each kind's Efficacy, Generality and Retain (``"Person
-    efficacy"``, ...) and then Real and World Fact; Scope has no meaning when both kinds are forgotten.
+    World Fact). ``"joint"``: Table 2's, each kind's Efficacy, Generality, Retain and Real (``"Person
+    efficacy"``, ...) and then World Fact; Scope has no meaning when both kinds are forgotten.
     """
     if target == "joint":
         pairs = [
@@ -186,7 +205,8 @@ def table_columns(target: str) -> list[tuple[str, str]]:
 
 def extra_columns(target: str) -> list[tuple[str, str]]:
     """The metrics beyond the paper's tables as ``(header, metric)`` pairs when ``target``
-    (``"person"`` or ``"event"``) is forgotten: forget quality, membership inference, refusals."""
+    (``"person"`` or ``"event"``) is forgotten: efficacy by the second scorer and against the Goal's
+    answers, forget quality, membership inference, refusals."""
     return [(metric.label, name) for metric in CATALOG if metric.label for name in metric.names(_kind(target))]
 
 

@@ -1,13 +1,13 @@
 """Answer every QA item of a set and score it: the per-item table all metrics aggregate.
 
 One generation pass gives a table with a row per QA item (who/what it asks about, the reference,
-the model's answer, exact match and ROUGE-L); every metric is then a grouping of that table,
-so a model is never asked the same question twice.
+the model's answer and its score by every scorer of :mod:`pebench.metrics.text`); every metric is
+then a grouping of that table, so a model is never asked the same question twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import torch
@@ -15,7 +15,7 @@ import torch
 from pebench.data import QAItem
 from pebench.encoding import Encoder, as_examples
 from pebench.inference import generate_answers
-from pebench.metrics.text import exact_match, rouge_l_f1
+from pebench.metrics.text import PAIR_SCORERS, keyword_recall
 
 
 def predict(
@@ -23,10 +23,14 @@ def predict(
     encoder: Encoder,
     items: Sequence[QAItem],
     *,
+    keywords: Mapping[str, Sequence[str]] | None = None,
     batch_size: int = 256,
     progress: bool = False,
 ) -> pd.DataFrame:
-    """One row per item: ids, kind, population, split, answer, prediction, ``exact``, ``rouge_l``."""
+    """One row per item: ids, kind, population, split, answer, prediction, and its scores against the
+    answer (``exact``, ``precision``, ``rouge_l``) and, for an event question whose event has
+    ``keywords`` (event id -> keywords, e.g. ``dataset.keywords()``), ``keywords`` (else NaN)."""
+    keywords = keywords or {}
     predictions = generate_answers(model, encoder, as_examples(items), batch_size=batch_size, progress=progress)
     rows = [
         {
@@ -39,8 +43,8 @@ def predict(
             "split": item.split,
             "answer": item.answer,
             "prediction": prediction,
-            "exact": exact_match(prediction, item.answer),
-            "rouge_l": rouge_l_f1(prediction, item.answer),
+            **{column: scorer(prediction, item.answer) for column, scorer in PAIR_SCORERS.items()},
+            "keywords": keyword_recall(prediction, keywords.get(item.event_id, ()) if item.kind == "event" else ()),
         }
         for item, prediction in zip(items, predictions)
     ]

@@ -8,10 +8,10 @@ there).
 The paper prints Precision and POPE as percentages (0-100) and ROUGE-L and G-Eval on 0-1; the book
 puts every score on 0-1, so a percentage is divided by 100 (:data:`PERCENT_SCORERS`). The paper's
 columns map to the catalog's metrics (:func:`pebench.metrics.catalog.table_columns`): Table 1's
-Efficacy, Generality, Retain and Scope of each target, and its Real and World Fact. Table 2 prints
-Real and World Fact once per concept (Real with each concept's scorer); the book measures one
-Real and one World Fact, so it maps the paper's World Fact of the person row (the two differ by at
-most 0.4 points) and leaves the paper's Real of a joint run unmapped rather than invent a mix.
+Efficacy, Generality, Retain, Scope and Real of each target (Real: the real persons, or the real
+events, with that concept's scorer), and its World Fact. Table 2 prints Real and World Fact once per
+concept; Real maps to each concept's, and since the book measures one World Fact, it maps the
+paper's World Fact of the person row (the two differ by at most 0.4 points).
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ PERCENT_SCORERS = ("Precision", "POPE")
 #: The paper's row names that the book labels otherwise (the Goal row is the retrain oracle; the
 #: paper's "+BGD" rows are its balanced method on a base).
 _ROW_LABELS = {"Goal": BOUND_LABELS["retrain"]} | {f"{b.upper()}+BGD": balanced_label(b) for b in ("gd", "kl")}
-#: Table 1's person and event Real and World Fact columns, and Table 2's, which metric they map to.
-_UTILITY = {"Real": "real", "World Fact": "world_fact"}
 
 CITATION = "Xu et al., PEBench, arXiv 2503.12545v1 (CC BY 4.0), Tables 1 and 2"
 
@@ -68,17 +66,21 @@ def table1() -> pd.DataFrame:
 def table2() -> pd.DataFrame:
     """The paper's Table 2 as a summary of the joint target (columns as :func:`table1`'s).
 
-    Each concept's Efficacy, Generality and Retain map to ``<kind>_efficacy`` and so on; World Fact
-    is the person row's; Real is left out (see the module's note). Scorers as in Table 1 (persons:
-    Precision, events: G-Eval, World Fact: POPE)."""
+    Each concept's Efficacy, Generality, Retain and Real map to ``<kind>_efficacy`` and so on; World
+    Fact is the person row's (see the module's note). Scorers as in Table 1 (persons: Precision,
+    events: G-Eval, their Real ROUGE-L, World Fact: POPE)."""
     raw = _read("table2.csv")
     scorer = {"person": "Precision", "event": "G-Eval"}
+    joint = dict(table_columns("joint"))
     rows = []
     for method, kind, metric, value in raw[["method", "target", "metric", "value"]].itertuples(index=False):
-        if metric == "Real" or (metric == "World Fact" and kind != "person"):
+        if metric == "World Fact" and kind != "person":
             continue
-        name = _UTILITY.get(metric) or f"{kind}_{metric.lower()}"
-        cell_scorer = "POPE" if metric == "World Fact" else scorer[kind]
+        header = metric if metric == "World Fact" else f"{kind.capitalize()} {metric.lower()}"
+        name = joint[header]
+        cell_scorer = {"World Fact": "POPE", "Real": "Precision" if kind == "person" else "ROUGE-L"}.get(
+            metric, scorer[kind]
+        )
         mean = value / 100 if cell_scorer in PERCENT_SCORERS else value
         rows.append((_label(method), "joint", name, mean, cell_scorer, value))
     return pd.DataFrame(rows, columns=["method", "target", "metric", "mean", "scorer", "printed"])

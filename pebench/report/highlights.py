@@ -26,7 +26,7 @@ from pebench.metrics.probe import PROBE_SIZE
 from pebench.paper import PAPER_METHODS
 from pebench.setting import Setting
 from pebench.study import TABLE1_COLUMNS, TABLE2_COLUMNS, mean_interference, summary_value
-from pebench.verdicts import REPRODUCED, Verdict
+from pebench.verdicts import READINGS, REPRODUCED, Verdict
 
 Highlights = dict[str, float | int | str]
 
@@ -109,6 +109,26 @@ def table1_highlights(table1: pd.DataFrame, methods: Sequence[str]) -> Highlight
         out[f"paper_{target}_efficacy_max"] = float(theirs.max())
         out[f"mean_{target}_scope"] = float(unlearners[(target, "Scope")].mean())
         out[f"finetune_{target}_scope"] = out[f"t1_{target}_finetune_{OTHER_KIND[target]}_scope"]
+    return out
+
+
+def reading_highlights(summary: pd.DataFrame, methods: Sequence[str]) -> Highlights:
+    """Efficacy under each reading (:data:`pebench.verdicts.READINGS`), averaged over the paper's
+    methods among ``methods`` (registry names): ``reading_<target>_efficacy`` (the paper's scorers),
+    ``..._efficacy_second`` and ``..._efficacy_goal`` where measured; and the largest difference, over
+    all of ``methods``, between efficacy by the paper's scorer and by the second
+    (``reading_<target>_max_second_gap``)."""
+    out: Highlights = {}
+    ours = [LABELS[m] for m in methods]
+    for target in KINDS:
+        rows = summary[(summary["target"] == target) & summary["method"].isin(ours)]
+        efficacy = rows.pivot_table(index="method", columns="metric", values="mean")
+        for reading in READINGS.values():
+            metric = f"{target}_efficacy{reading}"
+            if metric in efficacy:
+                out[f"reading_{metric}"] = float(efficacy.loc[efficacy.index.isin(PAPER_METHODS), metric].mean())
+        gap = efficacy[f"{target}_efficacy"] - efficacy[f"{target}_efficacy_second"]
+        out[f"reading_{target}_max_second_gap"] = float(gap.abs().max())
     return out
 
 

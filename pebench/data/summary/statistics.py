@@ -162,7 +162,8 @@ def pipeline_counts(dataset: PEBenchDataset) -> dict[str, int]:
 
 def headline_counts(dataset: PEBenchDataset) -> dict[str, int]:
     """The counts the dataset's description quotes: persons, events, pairs, images and questions of
-    each population, the image side, the taxonomy's coverage and the questions of each stage."""
+    each population, the World Fact questions, the image side, the taxonomy's coverage and the
+    questions of each stage."""
     stats = dataset_statistics(dataset)
     cells = {
         "n_persons": ("persons", "fictitious"),
@@ -172,6 +173,7 @@ def headline_counts(dataset: PEBenchDataset) -> dict[str, int]:
         "n_pairs": ("person × event pairs", "fictitious"),
         "n_train_per_pair": ("train images per pair", "fictitious"),
         "n_heldout_per_pair": ("held-out images per pair", "fictitious"),
+        "n_real_heldout_per_pair": ("held-out images per pair", "real"),
         "n_fictitious_images": ("images", "fictitious"),
         "n_real_images": ("images", "real"),
         "n_images": ("images", "total"),
@@ -180,6 +182,7 @@ def headline_counts(dataset: PEBenchDataset) -> dict[str, int]:
     }
     counts = {key: int(stats.loc[row, column]) for key, (row, column) in cells.items()}
     counts |= {key: int(value) for key, value in taxonomy_coverage(dataset).items()}
+    counts["world_fact_questions"] = len(dataset.select(population="real", split="heldout", kind="general"))
     stages = pipeline_counts(dataset)
     return counts | {key: int(stages[key]) for key in ("pretrain_questions", "finetune_questions")}
 
