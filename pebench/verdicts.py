@@ -468,15 +468,15 @@ def reading_table(single: pd.DataFrame, joint: pd.DataFrame, setting: Setting) -
     ``claim``, ``reading``, ``ours``, ``low``, ``high``, ``held``, ``verdict``); a reading whose
     metric the runs lack (``_goal`` without the retrain oracle) is left out. The calibration gate
     decides, as in :func:`paper_findings`, whether a verdict is drawn at all."""
-    tables = book_tables(single, joint, setting)
-    testable = check_claim(CLAIMS["0"], paper_tables(), tables).verdict == REPRODUCED
+    paper, tables = paper_tables(), book_tables(single, joint, setting)
+    testable = check_claim(CLAIMS["0"], paper, tables).verdict == REPRODUCED
     rows = []
     for label, reading in READINGS.items():
         ours = [replace(t, reading=reading) for t in tables]
         if not ours[0].has(f"person_efficacy{reading}"):
             continue
         for key in READING_CLAIMS:
-            v = check_claim(CLAIMS[key], paper_tables(), ours, testable=testable)
+            v = check_claim(CLAIMS[key], paper, ours, testable=testable)
             rows.append((key, label, v.ours, v.low, v.high, f"{v.held} of {v.replicates}", v.verdict))
     return pd.DataFrame(rows, columns=["claim", "reading", "ours", "low", "high", "held", "verdict"])
 

@@ -67,10 +67,10 @@ def table2() -> pd.DataFrame:
     """The paper's Table 2 as a summary of the joint target (columns as :func:`table1`'s).
 
     Each concept's Efficacy, Generality, Retain and Real map to ``<kind>_efficacy`` and so on; World
-    Fact is the person row's (see the module's note). Scorers as in Table 1 (persons: Precision,
-    events: G-Eval, their Real ROUGE-L, World Fact: POPE)."""
+    Fact is the person row's (see the module's note). Each cell's scorer is that of the same
+    concept's column in Table 1, whose file names it."""
     raw = _read("table2.csv")
-    scorer = {"person": "Precision", "event": "G-Eval"}
+    scorer = _read("table1.csv").drop_duplicates(["target", "metric"]).set_index(["target", "metric"])["scorer"]
     joint = dict(table_columns("joint"))
     rows = []
     for method, kind, metric, value in raw[["method", "target", "metric", "value"]].itertuples(index=False):
@@ -78,9 +78,7 @@ def table2() -> pd.DataFrame:
             continue
         header = metric if metric == "World Fact" else f"{kind.capitalize()} {metric.lower()}"
         name = joint[header]
-        cell_scorer = {"World Fact": "POPE", "Real": "Precision" if kind == "person" else "ROUGE-L"}.get(
-            metric, scorer[kind]
-        )
+        cell_scorer = scorer[(kind, metric)]
         mean = value / 100 if cell_scorer in PERCENT_SCORERS else value
         rows.append((_label(method), "joint", name, mean, cell_scorer, value))
     return pd.DataFrame(rows, columns=["method", "target", "metric", "mean", "scorer", "printed"])

@@ -117,8 +117,13 @@ def reading_highlights(summary: pd.DataFrame, methods: Sequence[str]) -> Highlig
     methods among ``methods`` (registry names): ``reading_<target>_efficacy`` (the paper's scorers),
     ``..._efficacy_second`` and ``..._efficacy_goal`` where measured; and the largest difference, over
     all of ``methods``, between efficacy by the paper's scorer and by the second
-    (``reading_<target>_max_second_gap``)."""
-    out: Highlights = {}
+    (``reading_<target>_max_second_gap``); and the paper's own event efficacy (G-Eval) of its bounds,
+    ``paper_<bound>_event_efficacy`` (``finetune``, ``retrain``)."""
+    table = paper.table1().set_index(["method", "target", "metric"])["mean"]
+    out: Highlights = {
+        f"paper_{bound}_event_efficacy": float(table[(LABELS[bound], "event", "event_efficacy")])
+        for bound in ("finetune", "retrain")
+    }
     ours = [LABELS[m] for m in methods]
     for target in KINDS:
         rows = summary[(summary["target"] == target) & summary["method"].isin(ours)]
