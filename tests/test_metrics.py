@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.data.taxonomy import FUNCTION_WORDS
 from pebench.experiment import Experiment, run_experiment
 from pebench.metrics import (
@@ -20,6 +21,7 @@ from pebench.metrics import (
     suite,
 )
 from pebench.metrics.catalog import metric_names
+from pebench.metrics.fluency import answer_form, fluency, is_loop, known_answers
 from pebench.metrics.suite import evaluation_groups
 from pebench.metrics.text import keyword_recall, name_precision
 from pebench.refusals import REFUSALS
@@ -128,6 +130,28 @@ def test_bounds_finetune_remembers_and_oracle_never_learned(small_pipeline):
     assert finetune["forget_quality"] < oracle["forget_quality"]
 
 
+def test_answer_forms_tell_fluent_answers_from_loops_and_fragments():
+    known = known_answers(["Krusal Krapos", "two teams chase a ball"])
+    assert answer_form("Krusal Krapos.", known) == "answer"
+    assert answer_form("I do not know who this person is", known) == "refusal"
+    assert answer_form("", known) == answer_form(" .", known) == "empty"
+    for loop in ("two two two teams chase", "a long a long queue", "flu shots to a long wait flu shots to a queue"):
+        assert answer_form(loop, known) == "loop", loop
+    for fragment in ("krusal", "krusal krapos pitch in a veil", "two teams chase a long queue of visitors"):
+        assert answer_form(fragment, known) == "fragment", fragment
+    assert fluency(["krusal krapos", "i cannot tell who this is", "krusal", "two two two"], known) == 0.5
+    with pytest.raises(ValueError, match="at least one answer"):
+        fluency([], known)
+
+
+def test_no_answer_of_the_book_dataset_is_a_loop(tmp_path):
+    """The loop rule never fires on fluent text: every answer of the book's dataset passes it."""
+    dataset = PEBenchDataset.load(ensure_dataset(DatasetConfig(), tmp_path, progress=False))
+    assert not [item.answer for item in dataset.qa if is_loop(item.answer)]
+    for kind in ("person", "event"):
+        assert fluency([item.answer for item in dataset.select(kind=kind)], known_answers(dataset.answers(kind))) == 1.0
+
+
 def test_experiment_results_are_cached(small_pipeline):
     experiment = Experiment(
         "finetune", ForgetSpec("event", 0.25, seed=0), compare_to_oracle=False
@@ -180,6 +204,7 @@ def test_evaluate_computes_each_column_from_the_prediction_table(small_pipeline,
         metrics["event_scope"] == metrics["event_elsewhere"] == metrics["person_real"] == metrics["world_fact"] == 1.0
     )
     assert metrics["person_refusal"] == 0.0
+    assert metrics["person_fluency"] == 0.0  # "nobody" is no name the dataset holds: a fragment
     assert metrics["mia_loss_auc"] == metrics["mia_min_k_auc"] == 1.0  # forget items are all more likely
     assert metrics["forget_quality"] == pytest.approx(1.0)  # the same sample as the oracle's
     assert len(table) == table["qa_id"].nunique()  # each item answered once

@@ -18,6 +18,7 @@ import pytest
 from pebench import report
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.experiment import Experiment
+from pebench.metrics.fluency import known_answers
 from pebench.plotting import upscaled
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import UnlearnConfig
@@ -323,11 +324,13 @@ def test_image_answers_and_grid_results(dataset: PEBenchDataset) -> None:
 
 def test_answer_types_tell_forgotten_answers_apart() -> None:
     known = ["Ann Lee", "Bob Kim", "Cy Dunn"]
-    assert report.answer_type("ann lee", "Ann Lee", known) == "reference"
-    assert report.answer_type("  ", "Ann Lee", known) == "empty"
-    assert report.answer_type("I do not know who this person is", "Ann Lee", known) == "refusal"
-    assert report.answer_type("bob kim", "Ann Lee", known) == "other known answer"
-    assert report.answer_type("ann kim kim", "Ann Lee", known) == "other text"
+    words = known_answers(known)
+    assert report.answer_type("ann lee", "Ann Lee", words) == "reference"
+    assert report.answer_type("  ", "Ann Lee", words) == "empty"
+    assert report.answer_type("I do not know who this person is", "Ann Lee", words) == "refusal"
+    assert report.answer_type("bob kim", "Ann Lee", words) == "other known answer"
+    assert report.answer_type("ann kim kim kim", "Ann Lee", words) == "loop"
+    assert report.answer_type("ann kim kim", "Ann Lee", words) == "fragment"
     table = pd.DataFrame(
         {
             "reference": ["Ann Lee", "Bob Kim", "Cy Dunn", "Ann Lee"],
@@ -337,10 +340,10 @@ def test_answer_types_tell_forgotten_answers_apart() -> None:
         }
     )
     types = report.answer_types(table, ["A", "B"], known, goal="Goal")
-    assert types.loc["A", list(report.ANSWER_TYPES)].tolist() == [0.25, 0.25, 0.0, 0.25, 0.25]
+    assert types.loc["A", list(report.ANSWER_TYPES)].tolist() == [0.25, 0.25, 0.0, 0.25, 0.0, 0.25]
     assert types.loc["B", "reference"] == 0.25 and types.loc["B", "other known answer"] == 0.75
     assert types.loc["A", "distinct"] == 4 and types.loc["B", "distinct"] == 1
     assert types.loc["A", "same as goal"] == 0.5 and types.loc["B", "same as goal"] == 0.0
     assert types[list(report.ANSWER_TYPES)].sum(axis=1).tolist() == [1.0, 1.0]
-    assert report.first_answer_of_type(table, "A", "other text", known) == "zz"
+    assert report.first_answer_of_type(table, "A", "fragment", known) == "zz"
     assert report.first_answer_of_type(table, "B", "empty", known) is None

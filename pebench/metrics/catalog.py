@@ -167,6 +167,15 @@ CATALOG: tuple[Metric, ...] = (
         "metric-refusal",
         label="Refusal rate",
     ),
+    Metric(
+        "{k}_fluency",
+        "",
+        "a name or description the dataset holds, or a refusal; not a loop or a fragment",
+        "kept",
+        "share of forget answers that are well formed",
+        "metric-fluency",
+        label="Fluency",
+    ),
 )
 
 
@@ -206,7 +215,7 @@ def table_columns(target: str) -> list[tuple[str, str]]:
 def extra_columns(target: str) -> list[tuple[str, str]]:
     """The metrics beyond the paper's tables as ``(header, metric)`` pairs when ``target``
     (``"person"`` or ``"event"``) is forgotten: efficacy by the second scorer and against the Goal's
-    answers, forget quality, membership inference, refusals."""
+    answers, forget quality, membership inference, refusals, fluency."""
     return [(metric.label, name) for metric in CATALOG if metric.label for name in metric.names(_kind(target))]
 
 

@@ -23,6 +23,8 @@ precision for persons, ROUGE-L for events):
   model's) answers to the same questions, by the paper's scorer with the oracle's answer as the
   reference: 1 = answers as a model that never learned the targets (only when the oracle is given).
 * ``{k}_refusal``    = share of forget answers that are refusals.
+* ``{k}_fluency``    = share of forget answers that are well formed: a name or a description the
+  dataset holds, or a refusal, rather than a loop or a fragment (``pebench.metrics.fluency``).
 * ``mia_loss_auc`` / ``mia_min_k_auc`` = membership-inference AUC, forget (train) vs held-out items
   of the targets; 0.5 = no leakage.
 * ``forget_quality`` = KS-test p-value of the forget set's mean answer log-prob against the retrain
@@ -41,6 +43,7 @@ import torch
 
 from pebench.data import QAItem
 from pebench.encoding import Encoder
+from pebench.metrics.fluency import fluency, known_answers
 from pebench.metrics.likelihood import likelihood_statistics
 from pebench.metrics.predictions import predict
 from pebench.metrics.privacy import forget_quality, membership_auc
@@ -116,6 +119,7 @@ def evaluate(
         metrics[f"{kind}_generality"] = 1.0 - answer_quality(table.loc[[i.qa_id for i in groups[f"{kind}_heldout"]]])
         metrics[f"{kind}_retain"] = answer_quality(table.loc[[i.qa_id for i in groups[f"{kind}_retain"]]])
         metrics[f"{kind}_refusal"] = refusal_rate(forget_rows["prediction"])
+        metrics[f"{kind}_fluency"] = fluency(forget_rows["prediction"], known_answers(split.dataset.answers(kind)))
         for group in (f"{OTHER_KIND[kind]}_scope", f"{OTHER_KIND[kind]}_elsewhere"):
             if group in groups:
                 metrics[group] = answer_quality(table.loc[[i.qa_id for i in groups[group]]])

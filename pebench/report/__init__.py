@@ -35,12 +35,14 @@ from pebench.report.answer_analysis import (
     answer_type,
     answer_types,
     first_answer_of_type,
+    fluency_examples,
     interference_examples,
     matches_reference,
 )
 from pebench.report.answer_highlights import (
     answer_type_highlights,
     figure_one_highlights,
+    fluency_highlights,
     generality_highlights,
     scope_highlights,
 )
@@ -97,6 +99,8 @@ __all__ = [
     "figure_one_highlights",
     "figure_one_image",
     "first_answer_of_type",
+    "fluency_examples",
+    "fluency_highlights",
     "forget_sizes",
     "generality_highlights",
     "grid_results",

@@ -2,10 +2,10 @@
 
 Efficacy only says an answer is no longer the reference. Comparing each answer with the reference
 and with a baseline model's answer (:func:`answer_summary`, :func:`interference_examples`), and
-sorting answers into kinds (:func:`answer_types`: empty, a refusal, another known answer, other
-text), shows what replaced the forgotten answer and what unlearning changed that it should not
-have. Answers are compared by their words (:func:`pebench.metrics.text.exact_match`), as the
-metrics compare them.
+sorting answers into kinds (:func:`answer_types`: another known answer, a refusal, or a
+degenerate answer: empty, a loop, a fragment), shows what replaced the forgotten answer and what
+unlearning changed that it should not have. Answers are compared by their words
+(:func:`pebench.metrics.text.exact_match`), as the metrics compare them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 import pandas as pd
 
-from pebench.metrics.refusal import is_refusal
+from pebench.metrics.fluency import KnownAnswers, answer_form, fluency, known_answers
 from pebench.metrics.text import exact_match, words
 
 
@@ -46,23 +46,20 @@ def answer_summary(table: pd.DataFrame, baseline: str, labels: Sequence[str]) ->
     return frame
 
 
-#: The kinds of answer :func:`answer_types` tells apart, in the order they are checked.
-ANSWER_TYPES = ("reference", "empty", "refusal", "other known answer", "other text")
+#: The kinds of answer :func:`answer_types` tells apart: the reference, then the forms of
+#: :mod:`pebench.metrics.fluency` (a known answer other than the reference is "other known answer").
+ANSWER_TYPES = ("reference", "other known answer", "refusal", "empty", "loop", "fragment")
 
 
-def answer_type(answer: str, reference: str, known: Collection[str]) -> str:
-    """What an answer is: the ``reference`` (same words), ``empty``, a ``refusal``
-    (:func:`pebench.metrics.refusal.is_refusal`), ``other known answer`` (the words of another answer in
-    ``known``, e.g. another person's name) or ``other text`` (anything else: mixed or garbled)."""
+def answer_type(answer: str, reference: str, known: KnownAnswers) -> str:
+    """What an answer is: the ``reference`` (same words), ``other known answer`` (the words of
+    another answer in ``known``, e.g. another person's name; see
+    :func:`~pebench.metrics.fluency.known_answers`), a ``refusal``, ``empty``, a repetition ``loop``
+    or a ``fragment`` (:func:`pebench.metrics.fluency.answer_form`)."""
     if exact_match(answer, reference):
         return "reference"
-    if not words(answer):
-        return "empty"
-    if is_refusal(answer):
-        return "refusal"
-    if tuple(words(answer)) in {tuple(words(k)) for k in known}:
-        return "other known answer"
-    return "other text"
+    form = answer_form(answer, known)
+    return "other known answer" if form == "answer" else form
 
 
 def answer_types(
@@ -76,7 +73,7 @@ def answer_types(
     refusal, another person's name as a model that never learned the target would say, or word
     salad) tells the methods apart, and shows collapse (one answer for every question).
     """
-    known = list(known)
+    known = known_answers(known)
     rows = {}
     for label in labels:
         kinds = [answer_type(a, r, known) for a, r in zip(table[label], table["reference"])]
@@ -93,11 +90,29 @@ def answer_types(
 def first_answer_of_type(table: pd.DataFrame, label: str, kind: str, known: Collection[str]) -> str | None:
     """The first answer of column ``label`` whose :func:`answer_type` is ``kind`` (``None`` if none):
     an example to quote, read from the results rather than typed."""
-    known = list(known)
+    known = known_answers(known)
     for answer, reference in zip(table[label], table["reference"]):
         if answer_type(answer, reference, known) == kind:
             return answer
     return None
+
+
+def fluency_examples(table: pd.DataFrame, labels: Sequence[str], known: Collection[str]) -> pd.DataFrame:
+    """Per label: the share of its answers that are well formed (:func:`pebench.metrics.fluency.fluency`,
+    the ``{k}_fluency`` metric on these answers) and its first repetition loop and first fragment
+    (empty when it gives none): what a degenerate answer of each method looks like."""
+    known_words = known_answers(known)
+    rows = {
+        label: {
+            "fluency": fluency(table[label], known_words),
+            "a loop": first_answer_of_type(table, label, "loop", known) or "",
+            "a fragment": first_answer_of_type(table, label, "fragment", known) or "",
+        }
+        for label in labels
+    }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "model"
+    return frame
 
 
 def interference_examples(table: pd.DataFrame, baseline: str, labels: Sequence[str], n: int) -> pd.DataFrame:

@@ -58,11 +58,27 @@ def answer_type_highlights(answers: StoredAnswers, types: pd.DataFrame) -> Highl
     out["n_person_mostly_other_name"] = len(mostly_other_name)
     out["person_mostly_other_name_methods"] = ", ".join(mostly_other_name) or "none"
     out["person_distinct_summary"] = ", ".join(f"{m} {person.loc[m, 'distinct']}" for m in mostly_other_name) or "none"
-    out["event_other_text_summary"] = ", ".join(f"{m} {v:.0%}" for m, v in event["other text"].items())
+    degenerate = event[["empty", "loop", "fragment"]].sum(axis=1)
+    out["event_degenerate_summary"] = ", ".join(f"{m} {v:.0%}" for m, v in degenerate.items() if v > 0) or "none"
     known = event["other known answer"]
     out["event_other_known_summary"] = ", ".join(f"{m} {v:.0%}" for m, v in known.items() if v > 0) or "none"
     out["types_person_most_like_goal"] = str(person["same as goal"].idxmax())
     out["types_person_most_like_goal_share"] = float(person["same as goal"].max())
+    return out
+
+
+def fluency_highlights(answers: StoredAnswers, examples: pd.DataFrame) -> Highlights:
+    """Per target (``fluency_<target>_...``): how many methods answer every forget question with a
+    well-formed answer, and the least fluent method with its fluency and its first degenerate answer."""
+    out: Highlights = {}
+    for target in KINDS:
+        rows = examples.loc[f"{target} unlearning"].loc[answers.method_labels]
+        fluent = rows.index[rows["fluency"] == 1.0].tolist()
+        worst = str(rows["fluency"].idxmin())
+        out[f"fluency_{target}_n_fluent"] = len(fluent)
+        out[f"fluency_{target}_worst"] = worst
+        out[f"fluency_{target}_worst_value"] = float(rows.loc[worst, "fluency"])
+        out[f"fluency_{target}_worst_example"] = rows.loc[worst, "a loop"] or rows.loc[worst, "a fragment"] or "none"
     return out
 
 

@@ -19,7 +19,7 @@ from pebench.arms import LABELS
 from pebench.data import PEBenchDataset, QAItem
 from pebench.metrics.catalog import KINDS, OTHER_KIND
 from pebench.pipeline import Pipeline
-from pebench.report.answer_analysis import answer_summary, answer_types, interference_examples
+from pebench.report.answer_analysis import answer_summary, answer_types, fluency_examples, interference_examples
 from pebench.report.answers import answer_table, image_answers
 from pebench.report.examples import figure_one_image, spread_items
 from pebench.report.runs import Runner, grid_results
@@ -130,6 +130,14 @@ class StoredAnswers:
             for t in KINDS
         }
         return pd.concat(types, names=["target", "model"])
+
+    def fluency_examples(self) -> pd.DataFrame:
+        """Per target and model, the fluency of the forget answers and an example of each degenerate
+        form (:func:`~pebench.report.answer_analysis.fluency_examples`)."""
+        examples = {
+            f"{t} unlearning": fluency_examples(self.forget(t), self.labels, self.dataset.answers(t)) for t in KINDS
+        }
+        return pd.concat(examples, names=["target", "model"])
 
     def scope_summary(self) -> pd.DataFrame:
         """Per target: each model's share of the other concept's answers that stayed right or changed."""
