@@ -46,14 +46,14 @@ def known_answers(answers: Iterable[str]) -> KnownAnswers:
 
 
 def is_loop(answer: str) -> bool:
-    """Whether ``answer`` repeats itself: one word three times in a row ("two two two"), a run of
-    words straight after itself ("a long a long"), or a run of :data:`LOOP_SPAN` words twice."""
+    """Whether ``answer`` repeats itself: one word three times in a row ("two two two"), a pair of
+    words straight after itself ("a long a long"), or a run of :data:`LOOP_SPAN` words twice (which
+    covers every longer run straight after itself)."""
     tokens = words(answer)
     if any(tokens[i] == tokens[i + 1] == tokens[i + 2] for i in range(len(tokens) - 2)):
         return True
-    for span in range(2, len(tokens) // 2 + 1):
-        if any(tokens[i : i + span] == tokens[i + span : i + 2 * span] for i in range(len(tokens) - 2 * span + 1)):
-            return True
+    if any(tokens[i : i + 2] == tokens[i + 2 : i + 4] for i in range(len(tokens) - 3)):
+        return True
     runs = [tuple(tokens[i : i + LOOP_SPAN]) for i in range(len(tokens) - LOOP_SPAN + 1)]
     return len(set(runs)) < len(runs)
 
