@@ -27,8 +27,7 @@ from pebench.data import PEBenchDataset, ensure_dataset
 from pebench.encoding import Encoder
 from pebench.metrics import evaluate
 from pebench.model import build_tiny_llava, build_tiny_processor
-from pebench.pipeline import PipelineConfig
-from pebench.refusals import REFUSALS
+from pebench.pipeline import PipelineConfig, build_tokenizer
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.train.stages import finetuning_items, pretraining_items, train_stage
 from pebench.unlearn import UnlearnConfig, make_method, unlearn
@@ -45,8 +44,7 @@ def measure(persons: int, events: int, args, root: Path) -> dict[str, float]:
     data_s = time.perf_counter() - began
 
     began = time.perf_counter()
-    texts = [item.question for item in dataset.qa] + [item.answer for item in dataset.qa]
-    processor = build_tiny_processor([*dict.fromkeys(texts), *REFUSALS], BOOK.model)
+    processor = build_tiny_processor(build_tokenizer(dataset, BOOK.model.tokenizer), BOOK.model)
     model = build_tiny_llava(processor, BOOK.model, seed=0)
     encoder = Encoder(processor, dataset.image)
     build_s = time.perf_counter() - began

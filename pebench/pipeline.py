@@ -15,15 +15,18 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import LlavaForConditionalGeneration, ProcessorMixin
+from transformers import LlavaForConditionalGeneration, PreTrainedTokenizerFast, ProcessorMixin
 
 from pebench import numerics
 from pebench.cache import cache_key, read_json, source_fingerprint
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.data.generate import GENERATOR_SOURCES
+from pebench.data.names import world_names
 from pebench.encoding import Encoder
 from pebench.metrics.predictions import predict
 from pebench.model import TinyLlavaSpec, build_tiny_llava, build_tiny_processor, load_model, save_model
+from pebench.model.parts import freeze_vision_tower
+from pebench.model.tokenizer import TOKENIZER_KINDS, build_subword_tokenizer, build_word_tokenizer
 from pebench.paths import artifacts_dir
 from pebench.refusals import REFUSALS
 from pebench.train.stages import StageConfig, finetuning_items, pretraining_items, train_stage
@@ -59,9 +62,34 @@ class PipelineConfig:
     #: 400 steps: training accuracy on the fictitious names has saturated by then (chapter 2's curves),
     #: and every base model and retrain oracle of the book pays for each step.
     finetune: StageConfig = field(default_factory=lambda: StageConfig(steps=400, lr=1.5e-3, replay_fraction=0.25))
+    #: Whether the vision tower stays frozen after pretraining, so that fine-tuning and unlearning
+    #: train the projector and the language model only, as LLaVA-1.5 does (:mod:`pebench.model.parts`).
+    freeze_vision_tower: bool = False
     init_seed: int = 0
     #: Steps between accuracy probes recorded in the fine-tuning history (learning curves).
     curve_every: int = 100
+
+
+def build_tokenizer(dataset: PEBenchDataset, kind: str) -> PreTrainedTokenizerFast:
+    """The tiny model's ``kind`` tokenizer (:data:`~pebench.model.tokenizer.TOKENIZER_KINDS`), learned
+    from the dataset's distinct questions and answers and the refusals.
+
+    A word tokenizer must hold every word it will meet. A subword tokenizer, like a real MLLM's, knows
+    the common words whole and cuts person names into pieces: it was trained before the fictitious
+    persons existed, and the real ones are few among the names it read. So every person name is left
+    out of what it knows whole; it has read other names of the world built from the same syllables
+    (:func:`~pebench.data.names.world_names`), and cuts each person's name into pieces those share:
+    the real persons' names (learned in pretraining) and the fictitious ones share tokens.
+    """
+    texts = [item.question for item in dataset.qa] + [item.answer for item in dataset.qa]
+    if kind == "word":
+        return build_word_tokenizer([*dict.fromkeys(texts), *REFUSALS])
+    if kind == "subword":
+        names = {p.name for p in dataset.persons.values()}
+        known = [text for text in dict.fromkeys(texts) if text not in names]
+        dataset_words = {word for name in names for word in name.split()}
+        return build_subword_tokenizer([*known, *REFUSALS], background=world_names(reserved=dataset_words))
+    raise ValueError(f"tokenizer must be one of {TOKENIZER_KINDS}, got {kind!r}")
 
 
 class Pipeline:
@@ -78,10 +106,10 @@ class Pipeline:
     # -- text and inputs ----------------------------------------------------------------------
     @property
     def processor(self) -> ProcessorMixin:
-        """The tiny model's processor; its vocabulary is every word of the dataset and refusals."""
+        """The tiny model's processor, with the tokenizer of :func:`build_tokenizer`."""
         if self._processor is None:
-            texts = [item.question for item in self.dataset.qa] + [item.answer for item in self.dataset.qa]
-            self._processor = build_tiny_processor([*dict.fromkeys(texts), *REFUSALS], self.config.model)
+            tokenizer = build_tokenizer(self.dataset, self.config.model.tokenizer)
+            self._processor = build_tiny_processor(tokenizer, self.config.model)
         return self._processor
 
     @property
@@ -129,7 +157,13 @@ class Pipeline:
     def _finetune_path(self, exclude: frozenset[str]) -> Path:
         config = self.config
         return self._checkpoint(
-            "finetune", config.pretrain, config.finetune, config.init_seed, config.curve_every, exclude
+            "finetune",
+            config.pretrain,
+            config.finetune,
+            config.freeze_vision_tower,
+            config.init_seed,
+            config.curve_every,
+            exclude,
         )
 
     def finetuned(
@@ -142,7 +176,7 @@ class Pipeline:
         """
         path = self._finetune_path(frozenset(exclude))
         if not path.exists():
-            model = self.pretrained(progress=progress)
+            model = self._regime(self.pretrained(progress=progress))
             logger.info("fine-tuning on the fictitious population (%d QA excluded) -> %s", len(exclude), path)
             history = train_stage(
                 model,
@@ -157,7 +191,11 @@ class Pipeline:
                 eval_every=self.config.curve_every,
             )
             save_model(model, self.processor, path, extra_json={HISTORY_FILE: history}, progress=False)
-        return self._load(path)
+        return self._regime(self._load(path))
+
+    def _regime(self, model: LlavaForConditionalGeneration) -> LlavaForConditionalGeneration:
+        """``model`` with the weights that fine-tuning and unlearning may train marked trainable."""
+        return freeze_vision_tower(model) if self.config.freeze_vision_tower else model
 
     def has_finetuned(self, exclude: Collection[str] = frozenset()) -> bool:
         """Whether ``finetuned(exclude)`` is already on disk (loads instead of training)."""

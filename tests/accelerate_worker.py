@@ -27,6 +27,7 @@ from pebench.data import PEBenchDataset
 from pebench.encoding import Encoder
 from pebench.inference import generate_answers, generation_settings
 from pebench.model import TinyLlavaSpec, build_tiny_llava, build_tiny_processor
+from pebench.model.tokenizer import build_word_tokenizer
 from pebench.refusals import REFUSALS
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.train.distributed import data_parallel
@@ -41,7 +42,7 @@ def run(data_dir: Path) -> tuple[dict[str, list[dict[str, float]]], dict[str, di
     """Histories of the three phases, and the weights at the start and after each phase."""
     dataset = PEBenchDataset.load(data_dir)
     texts = [item.question for item in dataset.qa] + [item.answer for item in dataset.qa] + list(REFUSALS)
-    processor = build_tiny_processor(dict.fromkeys(texts), SPEC)
+    processor = build_tiny_processor(build_word_tokenizer(dict.fromkeys(texts)), SPEC)
     encoder = Encoder(processor, dataset.image)
     model = build_tiny_llava(processor, SPEC, seed=0)
     weights = {"init": snapshot(model)}

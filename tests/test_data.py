@@ -35,6 +35,7 @@ from pebench.data import (
 from pebench.data.appearance import person_looks, scene_specs
 from pebench.data.generate import _plan
 from pebench.data.names import make_names
+from pebench.data.profiles import BIRTHPLACES, JOBS, PROFILE_KEYS, make_profiles
 from pebench.data.render import render_image, sample_variation
 from pebench.data.taxonomy import all_events
 
@@ -250,6 +251,7 @@ def test_loader_reads_a_hand_made_folder(tmp_path: Path) -> None:
     ds = PEBenchDataset.load(tmp_path / "mini")
     assert ds.config == {}
     assert ds.person_ids("real") == ["a"] and ds.person_ids("fictitious") == []
+    assert ds.persons["a"].profile == {}  # a profile is optional
     assert ds.event_ids() == ["b"]
     assert ds.answers("person") == {"Real Person"} and ds.answers("event") == set()
     assert ds.select(split="heldout")[0].qa_id == "q1"
@@ -283,6 +285,21 @@ def test_names_are_unique_down_to_each_word() -> None:
     assert len({w.lower() for w in words}) == len(words) == 800
     assert all(re.fullmatch(r"[A-Z][a-z]+", w) for w in words)
     assert "Bala" not in words
+
+
+def test_profiles_come_from_the_papers_pools() -> None:
+    profiles = make_profiles(500, np.random.default_rng(0))
+    jobs = {(job, category) for category, items in JOBS for job in items}
+    places = {(city, region) for region, items in BIRTHPLACES for city in items}
+    assert all(tuple(p) == PROFILE_KEYS for p in profiles)
+    assert {(p["job"], p["job_category"]) for p in profiles} <= jobs
+    assert {(p["birthplace"], p["region"]) for p in profiles} <= places
+    assert len({p["job_category"] for p in profiles}) == len(JOBS)  # 500 draws reach every category
+    assert (len(jobs), len(places)) == (77, 55)  # the paper's Tables 4 and 5
+
+
+def test_every_generated_person_has_a_profile(small: PEBenchDataset) -> None:
+    assert all(tuple(p.profile) == PROFILE_KEYS for p in small.persons.values())
 
 
 def test_generated_names_avoid_event_and_question_words(small: PEBenchDataset) -> None:

@@ -18,6 +18,7 @@ import pytest
 
 import pebench.figures
 from pebench.data import DatasetConfig, PEBenchDataset, bust, ensure_dataset, render, summary
+from pebench.data.paper_events import keyword_sharing, paper_event_keywords
 from pebench.data.schema import SHIRT_COLOURS
 from pebench.data.taxonomy import all_events
 from pebench.figures import save_figure, save_table
@@ -286,3 +287,37 @@ def test_save_table_writes_csv_with_fixed_floats(figures_dir: Path) -> None:
 def test_save_rejects_names_that_are_not_bare_stems(figures_dir: Path, name: str) -> None:
     with pytest.raises(ValueError):
         save_table(pd.DataFrame({"a": [1]}), name)
+
+
+def test_person_profiles_list_every_fictitious_person_with_a_job_and_a_birthplace(dataset: PEBenchDataset) -> None:
+    table = summary.person_profiles(dataset)
+    assert list(table.index) == dataset.person_ids("fictitious")
+    assert list(table.columns) == ["name", "job", "job category", "birthplace", "region"]
+    assert table.notna().all().all()
+
+
+def test_name_tokens_show_whole_words_and_pieces(dataset: PEBenchDataset) -> None:
+    table = summary.name_tokens(dataset, 3)
+    assert len(table) == 3 and (table["word count"] == 2).all()
+    assert (table["subword count"] > 2).all()
+    for name, row in table.iterrows():  # the pieces spell the name
+        assert row["subword tokens"].replace(" | ", "") == name.lower().replace(" ", "")
+    sharing = summary.name_token_sharing(dataset, "subword")
+    assert sharing["subword_tokens_per_name"] > 2 and 0 <= sharing["subword_shared_pieces"] <= 1
+    assert summary.name_token_sharing(dataset, "word") == {"word_tokens_per_name": 2.0, "word_shared_pieces": 0.0}
+
+
+def test_keyword_sharing_counts_shared_keywords_and_neighbours() -> None:
+    sharing = keyword_sharing({"a": ["calm", "park"], "b": ["Calm", "gym"], "c": ["zoo"]})
+    assert sharing == {"shared_keywords": 0.25, "neighbours": pytest.approx((1 + 1 + 0) / 3 / 2)}
+    with pytest.raises(ValueError, match="at least two events"):
+        keyword_sharing({"a": ["calm"]})
+    paper = paper_event_keywords()
+    assert len(paper) == 40 and all(len(words) == 10 for words in paper.values())
+    assert keyword_sharing(paper)["shared_keywords"] > 0.2  # the paper's keywords recur
+
+
+def test_keyword_sharing_comparison_sets_the_dataset_beside_the_paper(dataset: PEBenchDataset) -> None:
+    comparison = summary.keyword_sharing_comparison(dataset)
+    assert set(comparison) == {"paper_shared_keywords", "paper_neighbours", "ours_shared_keywords", "ours_neighbours"}
+    assert all(0 <= value <= 1 for value in comparison.values())

@@ -31,6 +31,7 @@ from tqdm import tqdm
 from pebench.cache import library_versions, source_fingerprint
 from pebench.data.appearance import person_looks, scene_specs
 from pebench.data.names import NAME_CAPACITY, make_names
+from pebench.data.profiles import make_profiles
 from pebench.data.render import render_image, sample_variation
 from pebench.data.schema import (
     COUNT_QUESTION,
@@ -50,7 +51,8 @@ from pebench.data.taxonomy import all_events, description_keywords
 #: The modules whose code decides the dataset's bytes (part of ``DatasetConfig.key``); the loader
 #: and the chapter-1 summaries are not among them.
 GENERATOR_SOURCES = tuple(
-    f"data/{name}.py" for name in ("appearance", "bust", "generate", "names", "pen", "render", "schema", "taxonomy")
+    f"data/{name}.py"
+    for name in ("appearance", "bust", "generate", "names", "pen", "profiles", "render", "schema", "taxonomy")
 )
 #: The libraries that draw it (random streams, rasterisation); their versions are part of the key too.
 GENERATOR_LIBRARIES = ("numpy", "pillow")
@@ -59,7 +61,7 @@ ALLOWED_IMAGE_SIZES = (32, 64, 128, 224, 336)
 GENERATOR = "pebench procedural"
 DATA_FILES = ("metadata.json", "persons.jsonl", "events.jsonl", "images.jsonl", "qa.jsonl")
 
-_STREAMS = {"names": 0, "looks": 1, "event_order": 2, "scenes": 3, "images": 4}
+_STREAMS = {"names": 0, "looks": 1, "event_order": 2, "scenes": 3, "images": 4, "profiles": 5}
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ def _plan(config: DatasetConfig) -> _Plan:
     n_scenes = config.n_events + config.n_real_events
     names = make_names(n_people, _rng(config, "names"), reserved=_reserved_words())
     looks = person_looks(n_people, _rng(config, "looks"))
+    profiles = make_profiles(n_people, _rng(config, "profiles"))
     chosen = _event_order(_rng(config, "event_order"))[:n_scenes]
     scenes = scene_specs(n_scenes, _rng(config, "scenes"))
 
@@ -177,7 +180,7 @@ def _plan(config: DatasetConfig) -> _Plan:
     for i in range(n_people):
         fictitious = i < config.n_persons
         pid = f"p{i:03d}" if fictitious else f"r{i - config.n_persons:03d}"
-        persons.append(Person(pid, names[i], "fictitious" if fictitious else "real", looks[i]))
+        persons.append(Person(pid, names[i], "fictitious" if fictitious else "real", looks[i], profiles[i]))
     for i, ((domain, name, description), scene) in enumerate(zip(chosen, scenes)):
         fictitious = i < config.n_events
         eid = f"e{i:02d}" if fictitious else f"re{i - config.n_events:02d}"

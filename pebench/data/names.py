@@ -1,6 +1,7 @@
 """Made-up person names built from syllables.
 
-Names are the person question's answers, scored by match. Every first name and
+Names are the person question's answers, scored by match. They are built from one shared
+inventory of syllables, as real names of one language share theirs. Every first name and
 every last name is used by one person only, so a single correct name word already
 identifies the person and partial answers are unambiguous. Names avoid a caller's
 reserved words (e.g. the event descriptions' vocabulary) so that, under a
@@ -44,7 +45,7 @@ _CODAS = ("", "", "n", "r", "l", "s", "th", "x")
 
 # Far below the number of distinct words the syllables allow (tens of thousands),
 # so drawing without replacement always finishes quickly.
-NAME_CAPACITY = 1000
+NAME_CAPACITY = 3000
 
 
 def _word(rng: np.random.Generator, syllables: int) -> str:
@@ -69,3 +70,19 @@ def make_names(n: int, rng: np.random.Generator, *, reserved: Collection[str] = 
         taken.update((first.lower(), last.lower()))
         names.append(f"{first} {last}")
     return names
+
+
+#: How many names of "the world" a subword tokenizer has read (:func:`world_names`): enough that
+#: most two-syllable pieces of the inventory recur in them.
+WORLD_NAMES = 500
+_WORLD_SEED = 20250317  # a stream of its own, apart from every dataset's
+
+
+def world_names(reserved: Collection[str] = ()) -> list[str]:
+    """Names of the world outside the dataset, from the same syllables: what a subword tokenizer
+    learned its name pieces from before the fictitious persons were made up.
+
+    Fixed for every dataset (its own seed); ``reserved`` words (e.g. the dataset's names) are avoided,
+    so no dataset name is among them.
+    """
+    return make_names(WORLD_NAMES, np.random.default_rng(_WORLD_SEED), reserved=reserved)

@@ -18,7 +18,9 @@ On-disk schema (``SCHEMA_VERSION = 2``); every path is relative to the dataset r
     ``name`` (str, the answer to the person question), ``population``
     (``"fictitious"``: fine-tuned then unlearned; ``"real"``: learned in pretraining,
     never forgotten), ``attributes`` (object, the visual identity, e.g. ``skin_tone``,
-    ``hair_style``, ``hair_colour``, ``eye_colour``, ``accessory``, ``face_ratio``).
+    ``hair_style``, ``hair_colour``, ``eye_colour``, ``accessory``, ``face_ratio``) and, optionally,
+    ``profile`` (object: ``job``, ``job_category``, ``birthplace``, ``region``, from the paper's
+    Tables 4 and 5).
 
 ``events.jsonl``
     One :class:`Event` per line: ``event_id`` (str, unique), ``domain`` (str, the
@@ -88,11 +90,12 @@ class _Record:
 
     @classmethod
     def from_dict(cls: type[_R], data: dict[str, Any]) -> _R:
-        names = [f.name for f in dataclasses.fields(cls)]
-        missing = [n for n in names if n not in data]
+        fields = dataclasses.fields(cls)
+        required = [f.name for f in fields if f.default_factory is dataclasses.MISSING]
+        missing = [n for n in required if n not in data]
         if missing:
             raise ValueError(f"{cls.__name__} record is missing {missing}: {data!r}")
-        return cls(**{n: data[n] for n in names})
+        return cls(**{f.name: data[f.name] for f in fields if f.name in data})
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,8 @@ class Person(_Record):
     name: str
     population: str
     attributes: dict[str, Any]
+    #: Job and birthplace (:mod:`pebench.data.profiles`); optional, so converted data may omit it.
+    profile: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _check_choice("population", self.population, POPULATIONS)

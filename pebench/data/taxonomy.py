@@ -1,10 +1,10 @@
 """The event taxonomy: occupational/activity domains, each with several events.
 
-Mirrors the paper's Table 4 (domain -> event scenes). Each event has a short name
-and a description, which is the event question's reference answer. Descriptions
-are 8-12 plain lowercase words (letters and spaces only, since the tokenizer is
-word level) and share little wording with each other (pairwise ROUGE-L F1 < 0.5),
-so a ROUGE-L score on an answer says which event the model meant.
+The paper's own 40 events (its Tables 6-8) are everyday scenes; these are not modelled on them.
+Each event has a short name and a description, which is the event question's reference answer.
+Descriptions are 8-12 plain lowercase words (letters and spaces only) and share little wording
+with each other (pairwise ROUGE-L F1 < 0.5), so a ROUGE-L score on an answer says which event the
+model meant.
 
 Each event also has *keywords*, as the paper's events do (ten per event, "used for evaluation"):
 here the content words of its description (:func:`description_keywords`), which an answer is

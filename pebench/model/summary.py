@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import torch
 
-COMPONENTS = ("vision_tower", "multi_modal_projector", "language_model", "lm_head")
+from pebench.model.parts import COMPONENTS, component
 
 
 def parameter_counts(model: torch.nn.Module) -> dict[str, int]:
@@ -16,7 +16,7 @@ def parameter_counts(model: torch.nn.Module) -> dict[str, int]:
     seen: set[int] = set()
     counts: dict[str, int] = {}
     for name in COMPONENTS:
-        module = getattr(model, name, None) or getattr(model.model, name)
+        module = component(model, name)
         unique = [p for p in module.parameters() if id(p) not in seen]
         seen.update(id(p) for p in unique)
         counts[name] = sum(p.numel() for p in unique)

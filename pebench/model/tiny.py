@@ -7,7 +7,6 @@ real checkpoint later. Sizes are chosen so a full fine-tune runs in about a minu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 import torch
@@ -17,10 +16,11 @@ from transformers import (
     LlavaConfig,
     LlavaForConditionalGeneration,
     LlavaProcessor,
+    PreTrainedTokenizerFast,
 )
 from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
 
-from pebench.model.tokenizer import IMAGE, TINY_CHAT_TEMPLATE, build_word_tokenizer
+from pebench.model.tokenizer import IMAGE, TINY_CHAT_TEMPLATE, TOKENIZER_KINDS
 
 # The CLIP normalisation constants; any fixed values would do for a model trained from scratch.
 _CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
@@ -39,11 +39,15 @@ class TinyLlavaSpec:
     text_layers: int = 4
     attention_heads: int = 4
     max_positions: int = 128
+    #: How text is cut into tokens (:data:`pebench.model.tokenizer.TOKENIZER_KINDS`).
+    tokenizer: str = "word"
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
-            if value < 1:
+            if name != "tokenizer" and value < 1:
                 raise ValueError(f"{name} must be >= 1, got {value}")
+        if self.tokenizer not in TOKENIZER_KINDS:
+            raise ValueError(f"tokenizer must be one of {TOKENIZER_KINDS}, got {self.tokenizer!r}")
         if self.image_size % self.patch_size:
             raise ValueError(f"image_size must be a multiple of patch_size={self.patch_size}, got {self.image_size}")
         for name in ("vision_hidden", "text_hidden"):
@@ -55,8 +59,8 @@ class TinyLlavaSpec:
         return (self.image_size // self.patch_size) ** 2
 
 
-def build_tiny_processor(texts: Iterable[str], spec: TinyLlavaSpec) -> LlavaProcessor:
-    """A LLaVA processor (image processor + word tokenizer + chat template) for the tiny model."""
+def build_tiny_processor(tokenizer: PreTrainedTokenizerFast, spec: TinyLlavaSpec) -> LlavaProcessor:
+    """A LLaVA processor (image processor + ``tokenizer`` + chat template) for the tiny model."""
     size = spec.image_size
     image_processor = CLIPImageProcessorPil(
         size={"shortest_edge": size},
@@ -66,7 +70,7 @@ def build_tiny_processor(texts: Iterable[str], spec: TinyLlavaSpec) -> LlavaProc
     )
     return LlavaProcessor(
         image_processor=image_processor,
-        tokenizer=build_word_tokenizer(texts),
+        tokenizer=tokenizer,
         patch_size=spec.patch_size,
         vision_feature_select_strategy="default",
         num_additional_image_tokens=1,  # CLIP's CLS token, which "default" drops again

@@ -11,6 +11,7 @@ whose rows for other benchmarks quote their papers.
 The package is split by job:
 
 * :mod:`~pebench.data.summary.statistics`: counts, the taxonomy, the questions;
+* :mod:`~pebench.data.summary.persons`: the persons' profiles and how each tokenizer cuts their names;
 * :mod:`~pebench.data.summary.generator_settings`: the generator's settings, read off its code;
 * :mod:`~pebench.data.summary.comparison`: the comparison with earlier benchmarks;
 * :mod:`~pebench.data.summary.images`: figures of the images;
@@ -24,6 +25,7 @@ only, so that the tables need no plotting stack.
 from pebench.data.summary.comparison import UNKNOWN, benchmark_comparison
 from pebench.data.summary.generator_settings import face_ratio_range, generator_parameters, variation_ranges
 from pebench.data.summary.images import plot_sample_grid, plot_train_vs_heldout
+from pebench.data.summary.persons import name_token_sharing, name_tokens, person_profiles
 from pebench.data.summary.pipeline_diagram import plot_pipeline
 from pebench.data.summary.statistics import (
     IDENTITY_KINDS,
@@ -32,6 +34,7 @@ from pebench.data.summary.statistics import (
     example_images,
     headline_counts,
     image_side,
+    keyword_sharing_comparison,
     pipeline_counts,
     qa_examples,
     taxonomy_coverage,
@@ -49,6 +52,10 @@ __all__ = [
     "face_ratio_range",
     "generator_parameters",
     "image_side",
+    "keyword_sharing_comparison",
+    "name_token_sharing",
+    "name_tokens",
+    "person_profiles",
     "pipeline_counts",
     "plot_pipeline",
     "plot_sample_grid",
