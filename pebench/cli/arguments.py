@@ -55,6 +55,13 @@ def method_choices() -> tuple[str, ...]:
     return method_names()
 
 
+def event_kind_choices() -> tuple[str, ...]:
+    """What ``data --events`` accepts: the kinds of event a dataset can have."""
+    from pebench.data.generate import EVENT_KINDS
+
+    return EVENT_KINDS
+
+
 def target_choices() -> tuple[str, ...]:
     """What ``--target`` accepts: persons, events, or both."""
     from pebench.targets import TARGETS

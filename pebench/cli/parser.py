@@ -19,6 +19,7 @@ import pebench
 from pebench.cli.arguments import (
     LazyChoices,
     UsageError,
+    event_kind_choices,
     method_choices,
     non_negative_int,
     open_ratio,
@@ -135,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
         data.add_argument(flag, type=positive_int, default=None, help=text)
     data.add_argument("--image-size", type=positive_int, default=None, help="side of the square images, in pixels")
     data.add_argument("--seed", type=non_negative_int, default=None, help="seed of everything random in the data")
+    data.add_argument(
+        "--events",
+        choices=LazyChoices(event_kind_choices),
+        metavar="KIND",
+        default=None,
+        help="what an event is, one of: %(choices)s (labels: a scene of its own; scenes: the paper's 40 from shared parts)",
+    )
     add_artifacts_option(data)
     data.set_defaults(handler=cmd_data, command_parser=data)
 

@@ -30,9 +30,11 @@ from tqdm import tqdm
 
 from pebench.cache import library_versions, source_fingerprint
 from pebench.data.appearance import person_looks, scene_specs
+from pebench.data.describe import TEMPLATES, canonical_description, describe
 from pebench.data.names import NAME_CAPACITY, make_names
 from pebench.data.profiles import make_profiles
 from pebench.data.render import render_image, sample_variation
+from pebench.data.scenes import SCENE_EVENTS, SceneEvent
 from pebench.data.schema import (
     COUNT_QUESTION,
     COUNT_WORDS,
@@ -52,16 +54,30 @@ from pebench.data.taxonomy import all_events, description_keywords
 #: and the chapter-1 summaries are not among them.
 GENERATOR_SOURCES = tuple(
     f"data/{name}.py"
-    for name in ("appearance", "bust", "generate", "names", "pen", "profiles", "render", "schema", "taxonomy")
+    for name in (
+        "appearance",
+        "bust",
+        "describe",
+        "generate",
+        "names",
+        "pen",
+        "profiles",
+        "render",
+        "scenery",
+        "scenes",
+        "schema",
+        "taxonomy",
+    )
 )
 #: The libraries that draw it (random streams, rasterisation); their versions are part of the key too.
 GENERATOR_LIBRARIES = ("numpy", "pillow")
 
 ALLOWED_IMAGE_SIZES = (32, 64, 128, 224, 336)
+EVENT_KINDS = ("labels", "scenes")
 GENERATOR = "pebench procedural"
 DATA_FILES = ("metadata.json", "persons.jsonl", "events.jsonl", "images.jsonl", "qa.jsonl")
 
-_STREAMS = {"names": 0, "looks": 1, "event_order": 2, "scenes": 3, "images": 4, "profiles": 5}
+_STREAMS = {"names": 0, "looks": 1, "event_order": 2, "scenes": 3, "images": 4, "profiles": 5, "descriptions": 6}
 
 
 @dataclass(frozen=True)
@@ -80,11 +96,18 @@ class DatasetConfig:
     real_heldout_images_per_pair: int = 3
     image_size: int = 32
     seed: int = 0
+    #: What an event is (:data:`EVENT_KINDS`): ``"labels"``, a scene of its own marked by colours and
+    #: shapes with one fixed sentence (:mod:`pebench.data.taxonomy`); ``"scenes"``, one of the
+    #: paper's 40 events composed of visible parts shared with other events, described in its ten
+    #: keywords, in other words on each picture (:mod:`pebench.data.scenes`).
+    events: str = "labels"
 
     def __post_init__(self) -> None:
+        if self.events not in EVENT_KINDS:
+            raise ValueError(f"events must be one of {EVENT_KINDS}, got {self.events!r}")
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if not isinstance(value, int) or isinstance(value, bool):
+            if field.name != "events" and (not isinstance(value, int) or isinstance(value, bool)):
                 raise ValueError(f"{field.name} must be an int, got {value!r}")
         for name in (
             "n_persons",
@@ -101,10 +124,10 @@ class DatasetConfig:
             raise ValueError(f"seed must be >= 0, got {self.seed}")
         if self.image_size not in ALLOWED_IMAGE_SIZES:
             raise ValueError(f"image_size must be one of {ALLOWED_IMAGE_SIZES}, got {self.image_size}")
-        n_taxonomy = len(all_events())
+        n_taxonomy = len(all_events()) if self.events == "labels" else len(SCENE_EVENTS)
         if self.n_events + self.n_real_events > n_taxonomy:
             raise ValueError(
-                f"n_events + n_real_events must be <= {n_taxonomy} (the taxonomy size), "
+                f"n_events + n_real_events must be <= {n_taxonomy} (the number of {self.events} events), "
                 f"got n_events={self.n_events} + n_real_events={self.n_real_events}"
             )
         if self.n_persons + self.n_real_persons > NAME_CAPACITY:
@@ -113,8 +136,13 @@ class DatasetConfig:
                 f"got n_persons={self.n_persons} + n_real_persons={self.n_real_persons}"
             )
 
-    def to_dict(self) -> dict[str, int]:
-        return dataclasses.asdict(self)
+    def to_dict(self) -> dict[str, int | str]:
+        """The fields, without ``events`` at its default: a labels dataset keeps the key it had before
+        scene events existed."""
+        fields = dataclasses.asdict(self)
+        if fields["events"] == "labels":
+            del fields["events"]
+        return fields
 
     def key(self) -> str:
         """Short stable hash of the config, the schema version, the code that draws the dataset and
@@ -160,32 +188,61 @@ def _event_order(rng: np.random.Generator) -> list[tuple[str, str, str]]:
     return [q[r] for r in range(max(map(len, queues))) for q in queues if r < len(q)]
 
 
-def _reserved_words() -> set[str]:
+def _reserved_words(events: str) -> set[str]:
     """Words of every other answer and question, which names must not reuse."""
-    texts = [f"{name} {description}" for _, name, description in all_events()]
+    if events == "labels":
+        texts = [f"{name} {description}" for _, name, description in all_events()]
+    else:
+        texts = [f"{e.name} {' '.join(e.keywords)}" for e in SCENE_EVENTS] + list(TEMPLATES)
     texts += [PERSON_QUESTION, EVENT_QUESTION, SHIRT_QUESTION, COUNT_QUESTION, *SHIRT_COLOURS, *COUNT_WORDS]
     return {w for text in texts for w in re.findall(r"[a-z]+", text.lower())}
 
 
+def _scene_event_order(rng: np.random.Generator) -> list[SceneEvent]:
+    """The paper's events in a drawn order (the first ``n`` are a dataset's)."""
+    return [SCENE_EVENTS[i] for i in rng.permutation(len(SCENE_EVENTS))]
+
+
+def _events(config: DatasetConfig) -> list[Event]:
+    """The dataset's events, fictitious then real, each with its visual scene spec."""
+    n_scenes = config.n_events + config.n_real_events
+    drawn: list[tuple[str, str, str, list[str], dict[str, Any]]] = []  # domain, name, description, keywords, scene
+    if config.events == "labels":
+        chosen = _event_order(_rng(config, "event_order"))[:n_scenes]
+        scenes = scene_specs(n_scenes, _rng(config, "scenes"))
+        for (domain, name, description), scene in zip(chosen, scenes):
+            drawn.append((domain, name, description, description_keywords(description), scene))
+    else:
+        for event in _scene_event_order(_rng(config, "event_order"))[:n_scenes]:
+            scene = {
+                "setting": event.setting,
+                "objects": list(event.objects),
+                "light": event.light,
+                "crowd": event.crowd,
+            }
+            drawn.append((event.setting, event.name, canonical_description(event), event.keywords, scene))
+    events = []
+    for i, (domain, name, description, keywords, scene) in enumerate(drawn):
+        fictitious = i < config.n_events
+        eid = f"e{i:02d}" if fictitious else f"re{i - config.n_events:02d}"
+        population = "fictitious" if fictitious else "real"
+        events.append(Event(eid, domain, name, description, keywords, population, scene))
+    return events
+
+
 def _plan(config: DatasetConfig) -> _Plan:
     n_people = config.n_persons + config.n_real_persons
-    n_scenes = config.n_events + config.n_real_events
-    names = make_names(n_people, _rng(config, "names"), reserved=_reserved_words())
+    names = make_names(n_people, _rng(config, "names"), reserved=_reserved_words(config.events))
     looks = person_looks(n_people, _rng(config, "looks"))
     profiles = make_profiles(n_people, _rng(config, "profiles"))
-    chosen = _event_order(_rng(config, "event_order"))[:n_scenes]
-    scenes = scene_specs(n_scenes, _rng(config, "scenes"))
+    events = _events(config)
+    by_name = {e.name: e for e in SCENE_EVENTS}
 
-    persons, events = [], []
+    persons = []
     for i in range(n_people):
         fictitious = i < config.n_persons
         pid = f"p{i:03d}" if fictitious else f"r{i - config.n_persons:03d}"
         persons.append(Person(pid, names[i], "fictitious" if fictitious else "real", looks[i], profiles[i]))
-    for i, ((domain, name, description), scene) in enumerate(zip(chosen, scenes)):
-        fictitious = i < config.n_events
-        eid = f"e{i:02d}" if fictitious else f"re{i - config.n_events:02d}"
-        population = "fictitious" if fictitious else "real"
-        events.append(Event(eid, domain, name, description, description_keywords(description), population, scene))
 
     images, variations, qa = [], [], []
     heldout = {"fictitious": config.heldout_images_per_pair, "real": config.real_heldout_images_per_pair}
@@ -207,16 +264,20 @@ def _plan(config: DatasetConfig) -> _Plan:
                             variation["shirt_colour"],
                             variation["object_count"],
                         )
+                        if config.events == "labels":
+                            description = event.description
+                        else:  # each picture described in its own words
+                            description = describe(by_name[event.name], _rng(config, "descriptions", len(images)))
                         images.append(record)
                         variations.append(variation)
-                        qa.extend(_qa_items(record, person, event, start=len(qa)))
+                        qa.extend(_qa_items(record, person, description, start=len(qa)))
     return _Plan(persons, events, images, variations, qa)
 
 
-def _qa_items(image: ImageRecord, person: Person, event: Event, start: int) -> list[QAItem]:
+def _qa_items(image: ImageRecord, person: Person, description: str, start: int) -> list[QAItem]:
     asked = (
         ("person", PERSON_QUESTION, person.name),
-        ("event", EVENT_QUESTION, event.description),
+        ("event", EVENT_QUESTION, description),
         ("general", SHIRT_QUESTION, image.shirt_colour),
         ("general", COUNT_QUESTION, COUNT_WORDS[image.object_count - 1]),
     )

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from pebench.data import scenery
 from pebench.data.bust import draw_bust
 from pebench.data.pen import RGB, Pen
 from pebench.data.schema import COUNT_WORDS, SHIRT_COLOURS
@@ -109,17 +110,15 @@ def _luma(colour: RGB) -> float:
     return 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]
 
 
-def _draw_background(canvas: np.ndarray, scene: dict[str, Any]) -> None:
+def _draw_background(canvas: np.ndarray, sky: RGB, ground: RGB, pattern: str) -> None:
     """Fill sky and patterned ground directly in the pixel array."""
     s = canvas.shape[0]
-    sky, ground = PALETTES[scene["palette"]]
     accent = np.array(_shade(ground, 0.4 if _luma(ground) < 128 else -0.35), dtype=np.float32)
     h = int(round(HORIZON * s))
     canvas[:h] = sky
     canvas[h:] = ground
     yy, xx = np.mgrid[h:s, 0:s] / s
     cell = 0.1
-    pattern = scene["ground_pattern"]
     if pattern == "stripes":
         mask = ((yy - HORIZON) // (cell / 2)) % 2 == 1
     elif pattern == "checks":
@@ -161,16 +160,31 @@ def render_image(
     """
     s = size * SUPERSAMPLE
     canvas = np.empty((s, s, 3), dtype=np.float32)
-    _draw_background(canvas, scene)
+    if "setting" in scene:  # a compositional scene (pebench.data.scenes)
+        sky, ground, pattern, _ = scenery.SETTING_LOOKS[scene["setting"]]
+        _draw_background(canvas, sky, ground, pattern)
+        behind = Image.fromarray(canvas.round().astype(np.uint8))
+        pen = Pen(behind)
+        scenery.draw_backdrop(pen, scene["setting"], HORIZON)
+        scenery.draw_crowd(pen, scene["crowd"], HORIZON)
+        canvas = np.asarray(behind, dtype=np.float32).copy()
+        scenery.apply_light(canvas, scene["light"])
+    else:
+        sky, ground = PALETTES[scene["palette"]]
+        _draw_background(canvas, sky, ground, scene["ground_pattern"])
     image = Image.fromarray(canvas.round().astype(np.uint8)).convert("RGBA")
 
     image.alpha_composite(draw_bust(s, person_attrs, variation))
     # Objects go on top: a tilted shoulder may brush a slot, and the count must stay visible.
     pen = Pen(image)
-    colour = OBJECT_COLOURS[scene["object_colour"]]
-    for slot, (jx, jy) in zip(variation["object_slots"], variation["object_jitter"]):
+    for i, (slot, (jx, jy)) in enumerate(zip(variation["object_slots"], variation["object_jitter"])):
         x, y = OBJECT_SLOTS[slot]
-        _draw_object(pen, scene["object_shape"], x + jx, y + jy, _OBJECT_RADIUS, colour)
+        if "setting" in scene:  # the event's two kinds of object alternate
+            scenery.draw_object(pen, scene["objects"][i % 2], x + jx, y + jy)
+        else:
+            _draw_object(
+                pen, scene["object_shape"], x + jx, y + jy, _OBJECT_RADIUS, OBJECT_COLOURS[scene["object_colour"]]
+            )
 
     small = np.asarray(image.convert("RGB").resize((size, size), Image.LANCZOS), dtype=np.float32)
     noise = np.random.default_rng(variation["noise_seed"]).normal(0.0, variation["noise_std"], small.shape)

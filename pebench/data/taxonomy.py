@@ -1,6 +1,7 @@
 """The event taxonomy: occupational/activity domains, each with several events.
 
-The paper's own 40 events (its Tables 6-8) are everyday scenes; these are not modelled on them.
+The paper's own 40 events (its Tables 6-8) are everyday scenes; these are not modelled on them
+(:mod:`pebench.data.scenes` is, for datasets with ``events="scenes"``).
 Each event has a short name and a description, which is the event question's reference answer.
 Descriptions are 8-12 plain lowercase words (letters and spaces only) and share little wording
 with each other (pairwise ROUGE-L F1 < 0.5), so a ROUGE-L score on an answer says which event the
