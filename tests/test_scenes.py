@@ -77,7 +77,7 @@ def test_each_part_changes_the_picture(size: int) -> None:
     looks = person_looks(1, np.random.default_rng(0))[0]
     variation = sample_variation(np.random.default_rng(0))
     event = SCENE_EVENTS[1]
-    base = {"setting": event.setting, "objects": list(event.objects), "light": event.light, "crowd": event.crowd}
+    base = event.scene_spec()
     first = np.asarray(render_image(looks, base, variation, size))
     assert first.shape == (size, size, 3)
     other_object = "book" if event.objects[0] != "book" else "cup"
@@ -97,12 +97,7 @@ def test_every_pair_of_events_is_told_apart_by_its_pixels() -> None:
     variation["object_jitter"] = [[0.0, 0.0], [0.0, 0.0]]
     pictures = [
         np.asarray(
-            render_image(
-                looks,
-                {"setting": e.setting, "objects": list(e.objects), "light": e.light, "crowd": e.crowd},
-                variation,
-                32,
-            ),
+            render_image(looks, e.scene_spec(), variation, 32),
             dtype=float,
         )
         for e in SCENE_EVENTS
@@ -116,7 +111,7 @@ def test_a_scenes_dataset_describes_each_picture_in_its_own_words(dataset: PEBen
     by_name = {e.name: e for e in SCENE_EVENTS}
     for event in dataset.events.values():
         assert event.keywords == by_name[event.name].keywords
-        assert event.scene["setting"] == by_name[event.name].setting
+        assert event.scene == by_name[event.name].scene_spec()
         answers = {q.answer for q in dataset.qa if q.kind == "event" and q.event_id == event.event_id}
         assert len(answers) > 1  # paraphrases, not one fixed sentence
         assert all(all(k in answer for k in event.keywords) for answer in answers)

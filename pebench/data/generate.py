@@ -73,6 +73,7 @@ GENERATOR_SOURCES = tuple(
 GENERATOR_LIBRARIES = ("numpy", "pillow")
 
 ALLOWED_IMAGE_SIZES = (32, 64, 128, 224, 336)
+#: What an event of a dataset can be (``DatasetConfig.events``).
 EVENT_KINDS = ("labels", "scenes")
 GENERATOR = "pebench procedural"
 DATA_FILES = ("metadata.json", "persons.jsonl", "events.jsonl", "images.jsonl", "qa.jsonl")
@@ -214,13 +215,7 @@ def _events(config: DatasetConfig) -> list[Event]:
             drawn.append((domain, name, description, description_keywords(description), scene))
     else:
         for event in _scene_event_order(_rng(config, "event_order"))[:n_scenes]:
-            scene = {
-                "setting": event.setting,
-                "objects": list(event.objects),
-                "light": event.light,
-                "crowd": event.crowd,
-            }
-            drawn.append((event.setting, event.name, canonical_description(event), event.keywords, scene))
+            drawn.append((event.setting, event.name, canonical_description(event), event.keywords, event.scene_spec()))
     events = []
     for i, (domain, name, description, keywords, scene) in enumerate(drawn):
         fictitious = i < config.n_events

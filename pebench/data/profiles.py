@@ -125,6 +125,7 @@ BIRTHPLACES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Middle East", ("Riyadh, Saudi Arabia", "Tehran, Iran", "Baghdad, Iraq", "Beirut, Lebanon", "Muscat, Oman")),
 )
 
+#: The fields of a profile, in the order a profile lists them.
 PROFILE_KEYS = ("job", "job_category", "birthplace", "region")
 
 

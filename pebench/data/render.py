@@ -2,10 +2,12 @@
 
 The model sees 32x32 images by default, so identity and scene must survive at that
 size mostly as colour and coarse shape: the person (:mod:`pebench.data.bust`) is a
-large bust in the middle, about half the frame; the event is the background palette,
-the ground pattern and the colour/shape of the scene objects drawn in the side
-columns the person leaves free. Everything is drawn at 4x the target size and
-downsampled with LANCZOS, which keeps small images clean.
+large bust in the middle, about half the frame. A *label* event (:mod:`pebench.data.taxonomy`)
+is the background palette, the ground pattern and the colour/shape of the scene objects drawn
+in the side columns the person leaves free; a *scene* event (:mod:`pebench.data.scenes`) is
+its setting, light, crowd and two kinds of object, drawn by :mod:`pebench.data.scenery`.
+Everything is drawn at 4x the target size and downsampled with LANCZOS, which keeps small
+images clean.
 
 Colour tables live with the drawing code because they are rendering choices; the
 attribute and scene specs stored in a dataset only name entries of these tables.
@@ -48,8 +50,8 @@ OBJECT_COLOURS: dict[str, RGB] = {
 }
 
 HORIZON = 0.6  # fraction of the height where the ground starts
-# Object centres (x, y) in the side columns left free by the person, in [0, 1] units;
-# one slot per possible count (COUNT_WORDS).
+#: Object centres (x, y) in the side columns left free by the person, in [0, 1] units;
+#: one slot per possible count (COUNT_WORDS).
 OBJECT_SLOTS = ((0.12, 0.2), (0.88, 0.2), (0.12, 0.76), (0.88, 0.76))
 _OBJECT_RADIUS = 0.085
 # Unit outlines (in [-1, 1]^2) of the polygonal object shapes; "circle" is an ellipse.

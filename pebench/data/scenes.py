@@ -20,6 +20,7 @@ The order of every tuple below is part of the dataset's determinism: append, nev
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 SETTINGS = (
     "park",
@@ -120,6 +121,10 @@ class SceneEvent:
     def parts(self) -> tuple[str, str, str, str, str]:
         """What the picture shows: (setting, object, object, light, crowd)."""
         return (self.setting, *self.objects, self.light, self.crowd)
+
+    def scene_spec(self) -> dict[str, Any]:
+        """The visual spec stored with a dataset's event (``Event.scene``) and drawn by the renderer."""
+        return {"setting": self.setting, "objects": list(self.objects), "light": self.light, "crowd": self.crowd}
 
 
 def _event(

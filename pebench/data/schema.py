@@ -91,7 +91,9 @@ class _Record:
     @classmethod
     def from_dict(cls: type[_R], data: dict[str, Any]) -> _R:
         fields = dataclasses.fields(cls)
-        required = [f.name for f in fields if f.default_factory is dataclasses.MISSING]
+        required = [
+            f.name for f in fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        ]
         missing = [n for n in required if n not in data]
         if missing:
             raise ValueError(f"{cls.__name__} record is missing {missing}: {data!r}")

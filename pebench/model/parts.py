@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 
+#: The parts of a LLaVA model, from the image to the output.
 COMPONENTS = ("vision_tower", "multi_modal_projector", "language_model", "lm_head")
 
 

@@ -6,11 +6,11 @@ Two kinds (:data:`TOKENIZER_KINDS`), which differ in how a made-up name is cut i
     Every word of the texts is one token: a name is two tokens that no other name shares, so
     "the model says the name" is a short sequence of its own, unlike in a real MLLM.
 ``subword``
-    A byte-pair-encoding tokenizer (Sennrich et al., 2016), as real MLLMs have, trained on texts
-    that do not hold the fictitious names, as LLaVA's tokenizer was trained long before PEBench's
-    persons were invented (:func:`pebench.pipeline.build_tokenizer` chooses what it learns from). A
-    name it never saw is cut into pieces it learned from other names built from the same syllables,
-    so fictitious names share tokens as real names do.
+    A byte-pair-encoding tokenizer (Sennrich et al., 2016), as real MLLMs have: it knows the common
+    words whole and cuts a person's name into pieces learned from other names built from the same
+    syllables, so names share tokens as real names do (:func:`pebench.pipeline.build_tokenizer`
+    chooses what it learns from: like LLaVA's tokenizer, trained long before PEBench's persons were
+    invented, it never sees their names).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ TINY_CHAT_TEMPLATE = (
 
 _PROMPT_WORDS = ("USER:", "ASSISTANT:")
 _WORD_START = "\u2581"  # "▁", as in Llama's vocabulary
-#: Far above what the texts need (merges stop once every trained word is one token).
+#: Far above what the texts need: merges stop when no pair of pieces is seen twice.
 _SUBWORD_VOCAB_LIMIT = 1 << 16
 
 
@@ -129,4 +129,5 @@ def build_subword_tokenizer(texts: Iterable[str], background: Iterable[str] = ()
     return _wrap(core, word_start=_WORD_START)
 
 
+#: The tokenizers the tiny model can read text with (``TinyLlavaSpec.tokenizer``).
 TOKENIZER_KINDS = ("word", "subword")
