@@ -11,6 +11,13 @@ repetitions after a few warm-up steps. The estimate scales the recorded book tim
 (``chapter_times.json``): the shared base models by the training ratio, the chapters by the mean of
 the two. It informs the choice of image and model size (issue 13); it chooses nothing.
 
+Two designs are timed (:data:`DESIGNS`): today's (label events, a word tokenizer, the vision tower
+trained) and the one modelled on the paper's setting (the paper's events as scenes, described in
+about 17 words instead of 8-12; names cut into about 7 subword tokens instead of 2; the tower frozen
+after pretraining), at the two pictures of 16 image tokens and the two smaller widths. Only the
+prefill of evaluation is timed: the longer descriptions of the second design also add decoding
+steps, which this table does not count.
+
     .venv/bin/python benchmarks/model_size.py [--steps 15] [--repeats 2]
 """
 
@@ -28,6 +35,7 @@ from _common import RESULTS, THREADS_HELP, start, table, write_result
 
 from pebench.data import DatasetConfig
 from pebench.encoding import as_examples
+from pebench.model.parts import freeze_vision_tower
 from pebench.model.tiny import TinyLlavaSpec, build_tiny_llava
 from pebench.pipeline import Pipeline, PipelineConfig
 from pebench.train.stages import StageConfig, finetuning_items, pretraining_items, train_stage
@@ -35,19 +43,29 @@ from pebench.train.stages import StageConfig, finetuning_items, pretraining_item
 #: (image size, patch size) pairs: 16 image tokens at 32 px, 64 or 16 at 64 px.
 PICTURES = ((32, 8), (64, 8), (64, 16))
 WIDTHS = (128, 192, 256)
-DEFAULT = (32, 8, 192)
+#: Each design: (events, tokenizer, tower frozen after pretraining), and the pictures and widths timed.
+DESIGNS = {
+    "today": (("labels", "word", False), PICTURES, WIDTHS),
+    "paper-like": (("scenes", "subword", True), ((32, 8), (64, 16)), (128, 192)),
+}
+DEFAULT = ("today", 32, 8, 192)
 WARMUP_STEPS = 3
 EVAL_BATCH = 256
 
 
-def measure(root: Path, image_size: int, patch_size: int, width: int, steps: int, repeats: int) -> dict:
+def measure(root: Path, design: str, image_size: int, patch_size: int, width: int, steps: int, repeats: int) -> dict:
     """Seconds per fine-tuning step and per evaluation prefill for one configuration."""
-    spec = TinyLlavaSpec(image_size=image_size, patch_size=patch_size, vision_hidden=width, text_hidden=width)
-    config = dataclasses.replace(PipelineConfig(), data=DatasetConfig(image_size=image_size), model=spec)
-    pipeline = Pipeline(config, root=root)
+    (events, tokenizer, frozen), _, _ = DESIGNS[design]
+    spec = TinyLlavaSpec(
+        image_size=image_size, patch_size=patch_size, vision_hidden=width, text_hidden=width, tokenizer=tokenizer
+    )
+    data = DatasetConfig(image_size=image_size, events=events)
+    pipeline = Pipeline(dataclasses.replace(PipelineConfig(), data=data, model=spec), root=root)
     items, replay = finetuning_items(pipeline.dataset), pretraining_items(pipeline.dataset)
     stage = StageConfig(steps=steps, replay_fraction=0.25)
     model = build_tiny_llava(pipeline.processor, spec, seed=0)
+    if frozen:
+        freeze_vision_tower(model)
     train_stage(model, pipeline.encoder, items, StageConfig(steps=WARMUP_STEPS), replay=replay, progress=False)
     step_times, eval_times = [], []
     batch = pipeline.encoder.generation_batch(as_examples(items[:EVAL_BATCH]))
@@ -60,6 +78,7 @@ def measure(root: Path, image_size: int, patch_size: int, width: int, steps: int
             model(**batch)
             eval_times.append(time.perf_counter() - began)
     return {
+        "design": design,
         "image_size": image_size,
         "patch_size": patch_size,
         "image_tokens": spec.image_tokens,
@@ -81,11 +100,12 @@ def main() -> None:
     start(args.threads)
     with tempfile.TemporaryDirectory() as folder:
         rows = [
-            measure(Path(folder), size, patch, width, args.steps, args.repeats)
-            for size, patch in PICTURES
-            for width in WIDTHS
+            measure(Path(folder), design, size, patch, width, args.steps, args.repeats)
+            for design, (_, pictures, widths) in DESIGNS.items()
+            for size, patch in pictures
+            for width in widths
         ]
-    base = next(r for r in rows if (r["image_size"], r["patch_size"], r["width"]) == DEFAULT)
+    base = next(r for r in rows if (r["design"], r["image_size"], r["patch_size"], r["width"]) == DEFAULT)
     book = json.loads((RESULTS / "chapter_times.json").read_text())
     shared, chapters = book["shared_models_seconds"], sum(book["chapters"].values())
     for row in rows:
