@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
+from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset, scenery
 from pebench.data.appearance import person_looks
 from pebench.data.describe import TEMPLATES, canonical_description, describe, paraphrase_count
 from pebench.data.paper_events import paper_event_keywords
@@ -70,6 +70,12 @@ def test_every_description_holds_every_keyword_in_plain_words(event: SceneEvent)
 def test_every_template_uses_every_keyword_group_once() -> None:
     for template in TEMPLATES:
         assert sorted(re.findall(r"\{(\w+)\}", template)) == ["details", "mood", "what", "where"]
+
+
+def test_every_part_has_a_drawing() -> None:
+    assert set(scenery.SETTING_LOOKS) == set(SETTINGS) and set(scenery.ICONS) == set(OBJECTS)
+    assert set(scenery.LIGHT_TINTS) == set(LIGHTS) and set(scenery.CROWD_SLOTS) == set(CROWDS)
+    assert {look[3] for look in scenery.SETTING_LOOKS.values()} == set(scenery.BACKDROPS)
 
 
 @pytest.mark.parametrize("size", [32, 64])

@@ -14,6 +14,7 @@ the same words.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -54,7 +55,4 @@ def canonical_description(event: SceneEvent) -> str:
 
 def paraphrase_count(event: SceneEvent) -> int:
     """How many different descriptions :func:`describe` can give ``event``."""
-    orders = 1
-    for group in KEYWORD_GROUPS:
-        orders *= int(np.prod(range(1, len(getattr(event, group)) + 1)))
-    return len(TEMPLATES) * orders
+    return len(TEMPLATES) * math.prod(math.factorial(len(getattr(event, group))) for group in KEYWORD_GROUPS)

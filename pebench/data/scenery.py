@@ -17,7 +17,6 @@ from collections.abc import Callable
 import numpy as np
 
 from pebench.data.pen import RGB, Pen
-from pebench.data.scenes import CROWDS, LIGHTS, OBJECTS, SETTINGS
 
 #: (sky or wall, ground, ground pattern, backdrop) of each setting.
 SETTING_LOOKS: dict[str, tuple[RGB, RGB, str, str]] = {
@@ -71,7 +70,7 @@ _LEAF, _WATER, _GOLD, _ROSE = (45, 110, 50), (70, 130, 190), (200, 165, 70), (20
 
 def draw_backdrop(pen: Pen, setting: str, horizon: float) -> None:
     """The setting's backdrop along the horizon and on the wall."""
-    _BACKDROPS[SETTING_LOOKS[setting][3]](pen, horizon)
+    BACKDROPS[SETTING_LOOKS[setting][3]](pen, horizon)
 
 
 def _trees(pen: Pen, h: float) -> None:
@@ -148,7 +147,8 @@ def _stars(pen: Pen, h: float) -> None:
         pen.ellipse(x, y * h / 0.6, 0.012, 0.012, _WHITE)
 
 
-_BACKDROPS: dict[str, Callable[[Pen, float], None]] = {
+#: How each backdrop is drawn: ``backdrop(pen, horizon)``.
+BACKDROPS: dict[str, Callable[[Pen, float], None]] = {
     "trees": _trees,
     "peaks": _peaks,
     "waves": _waves,
@@ -181,7 +181,7 @@ def draw_crowd(pen: Pen, crowd: str, horizon: float) -> None:
 
 def draw_object(pen: Pen, name: str, x: float, y: float) -> None:
     """The icon of object ``name`` centred on (x, y)."""
-    _ICONS[name](pen, x, y, _OBJECT_RADIUS)
+    ICONS[name](pen, x, y, _OBJECT_RADIUS)
 
 
 def _tree(pen: Pen, x: float, y: float, r: float) -> None:
@@ -353,7 +353,8 @@ def _flag(pen: Pen, x: float, y: float, r: float) -> None:
     pen.polygon([(x - 0.6 * r, y - r), (x + 0.8 * r, y - 0.6 * r), (x - 0.6 * r, y - 0.2 * r)], (150, 40, 60))
 
 
-_ICONS: dict[str, Callable[[Pen, float, float, float], None]] = {
+#: How each object is drawn: ``icon(pen, x, y, radius)``.
+ICONS: dict[str, Callable[[Pen, float, float, float], None]] = {
     "tree": _tree,
     "path": _path,
     "animal": _animal,
@@ -381,6 +382,3 @@ _ICONS: dict[str, Callable[[Pen, float, float, float], None]] = {
     "suitcase": _suitcase,
     "flag": _flag,
 }
-
-assert set(SETTING_LOOKS) == set(SETTINGS) and set(_ICONS) == set(OBJECTS), "a part without a drawing"
-assert set(LIGHT_TINTS) == set(LIGHTS) and set(CROWD_SLOTS) == set(CROWDS), "a part without a drawing"

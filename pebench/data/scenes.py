@@ -117,11 +117,6 @@ class SceneEvent:
         """The event's keywords, once each, in the order its description groups them."""
         return list(dict.fromkeys((*self.what, *self.where, *self.details, *self.mood)))
 
-    @property
-    def parts(self) -> tuple[str, str, str, str, str]:
-        """What the picture shows: (setting, object, object, light, crowd)."""
-        return (self.setting, *self.objects, self.light, self.crowd)
-
     def scene_spec(self) -> dict[str, Any]:
         """The visual spec stored with a dataset's event (``Event.scene``) and drawn by the renderer."""
         return {"setting": self.setting, "objects": list(self.objects), "light": self.light, "crowd": self.crowd}

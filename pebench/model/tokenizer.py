@@ -40,7 +40,8 @@ TINY_CHAT_TEMPLATE = (
 )
 
 _PROMPT_WORDS = ("USER:", "ASSISTANT:")
-_WORD_START = "\u2581"  # "▁", as in Llama's vocabulary
+#: The marker a subword token carries at the start of a word ("▁", as in Llama's vocabulary).
+WORD_START = "\u2581"
 #: Far above what the texts need: merges stop when no pair of pieces is seen twice.
 _SUBWORD_VOCAB_LIMIT = 1 << 16
 
@@ -115,7 +116,7 @@ def build_subword_tokenizer(texts: Iterable[str], background: Iterable[str] = ()
     alphabet and the words are given sorted, so the same inputs give the same merges and ids.
     """
     known, seen_once = _words(texts), sorted(set(_words(background)).difference(_words(texts)))
-    words = [_WORD_START + word for word in [*known, *known, *seen_once]]
+    words = [WORD_START + word for word in [*known, *known, *seen_once]]
     alphabet = sorted({char for word in words for char in word} | set(string.ascii_lowercase))
     core = Tokenizer(models.BPE(unk_token=UNK))
     trainer = trainers.BpeTrainer(
@@ -126,7 +127,7 @@ def build_subword_tokenizer(texts: Iterable[str], background: Iterable[str] = ()
         show_progress=False,
     )
     core.train_from_iterator(words, trainer=trainer)  # no pre-tokenizer yet: each word is one string
-    return _wrap(core, word_start=_WORD_START)
+    return _wrap(core, word_start=WORD_START)
 
 
 #: The tokenizers the tiny model can read text with (``TinyLlavaSpec.tokenizer``).

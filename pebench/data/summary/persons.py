@@ -7,11 +7,13 @@ both for a generated dataset.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 
 from pebench.data.dataset import PEBenchDataset
 from pebench.data.profiles import PROFILE_KEYS
-from pebench.model.tokenizer import TOKENIZER_KINDS
+from pebench.model.tokenizer import TOKENIZER_KINDS, WORD_START
 from pebench.pipeline import build_tokenizer
 
 
@@ -37,7 +39,7 @@ def name_tokens(dataset: PEBenchDataset, count: int) -> pd.DataFrame:
         name = dataset.persons[pid].name
         row = {"name": name}
         for kind, tokenizer in tokenizers.items():
-            pieces = [piece.lstrip("\u2581") for piece in tokenizer.tokenize(name)]
+            pieces = [piece.lstrip(WORD_START) for piece in tokenizer.tokenize(name)]
             row[f"{kind} tokens"] = " | ".join(pieces)
             row[f"{kind} count"] = len(pieces)
         rows.append(row)
@@ -50,10 +52,7 @@ def name_token_sharing(dataset: PEBenchDataset, kind: str) -> dict[str, float]:
     tokenizer = build_tokenizer(dataset, kind)
     names = [dataset.persons[pid].name for pid in dataset.person_ids("fictitious")]
     cuts = [tokenizer.tokenize(name) for name in names]
-    users: dict[str, int] = {}
-    for cut in cuts:
-        for piece in set(cut):
-            users[piece] = users.get(piece, 0) + 1
+    users = Counter(piece for cut in cuts for piece in set(cut))
     return {
         f"{kind}_tokens_per_name": sum(map(len, cuts)) / len(cuts),
         f"{kind}_shared_pieces": sum(n >= 2 for n in users.values()) / len(users),
