@@ -35,7 +35,7 @@ from pebench.data import (
 from pebench.data.appearance import person_looks, scene_specs
 from pebench.data.generate import _plan
 from pebench.data.names import make_names
-from pebench.data.profiles import BIRTHPLACES, JOBS, PROFILE_KEYS, make_profiles
+from pebench.data.profiles import BIRTHPLACES, JOBS, PROFILE_KEYS, make_profiles, pool_sizes
 from pebench.data.render import render_image, sample_variation
 from pebench.data.taxonomy import all_events
 
@@ -296,6 +296,7 @@ def test_profiles_come_from_the_papers_pools() -> None:
     assert {(p["birthplace"], p["region"]) for p in profiles} <= places
     assert len({p["job_category"] for p in profiles}) == len(JOBS)  # 500 draws reach every category
     assert (len(jobs), len(places)) == (77, 55)  # the paper's Tables 4 and 5
+    assert pool_sizes() == {"jobs": 77, "job_categories": 17, "birthplaces": 55, "regions": 7}
 
 
 def test_every_generated_person_has_a_profile(small: PEBenchDataset) -> None:

@@ -133,6 +133,16 @@ def _flatten(pool: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, s
     return [(item, group) for group, items in pool for item in items]
 
 
+def pool_sizes() -> dict[str, int]:
+    """How many jobs, job categories, birthplaces and regions the pools hold."""
+    return {
+        "jobs": len(_flatten(JOBS)),
+        "job_categories": len(JOBS),
+        "birthplaces": len(_flatten(BIRTHPLACES)),
+        "regions": len(BIRTHPLACES),
+    }
+
+
 def make_profiles(n: int, rng: np.random.Generator) -> list[dict[str, str]]:
     """Return ``n`` profiles (:data:`PROFILE_KEYS`): a job and a birthplace each drawn uniformly.
 

@@ -162,7 +162,8 @@ def render_image(
     """
     s = size * SUPERSAMPLE
     canvas = np.empty((s, s, 3), dtype=np.float32)
-    if "setting" in scene:  # a compositional scene (pebench.data.scenes)
+    compositional = "setting" in scene  # a scene event (pebench.data.scenes), else a label event
+    if compositional:
         sky, ground, pattern, _ = scenery.SETTING_LOOKS[scene["setting"]]
         _draw_background(canvas, sky, ground, pattern)
         behind = Image.fromarray(canvas.round().astype(np.uint8))
@@ -181,7 +182,7 @@ def render_image(
     pen = Pen(image)
     for i, (slot, (jx, jy)) in enumerate(zip(variation["object_slots"], variation["object_jitter"])):
         x, y = OBJECT_SLOTS[slot]
-        if "setting" in scene:  # the event's two kinds of object alternate
+        if compositional:  # the event's two kinds of object alternate
             scenery.draw_object(pen, scene["objects"][i % 2], x + jx, y + jy)
         else:
             _draw_object(
