@@ -11,14 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import torch
 from PIL import Image
 from transformers import ProcessorMixin
-
-if TYPE_CHECKING:  # for annotations only: the encoder needs no dataset
-    from pebench.data import QAItem
 
 IGNORE_INDEX = -100
 
@@ -32,7 +29,19 @@ class Example:
     answer: str
 
 
-def as_examples(items: Iterable[QAItem]) -> list[Example]:
+class Asked(Protocol):
+    """Anything that asks a question about an image and knows the answer: a dataset's
+    :class:`~pebench.data.QAItem` or captioned picture (:class:`~pebench.data.schema.Caption`)."""
+
+    @property
+    def image_id(self) -> str: ...
+    @property
+    def question(self) -> str: ...
+    @property
+    def answer(self) -> str: ...
+
+
+def as_examples(items: Iterable[Asked]) -> list[Example]:
     """The dataset's questions as examples to train on, score or answer."""
     return [Example(item.image_id, item.question, item.answer) for item in items]
 

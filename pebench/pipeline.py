@@ -72,7 +72,7 @@ class PipelineConfig:
 
 def build_tokenizer(dataset: PEBenchDataset, kind: str) -> PreTrainedTokenizerFast:
     """The tiny model's ``kind`` tokenizer (:data:`~pebench.model.tokenizer.TOKENIZER_KINDS`), learned
-    from the dataset's distinct questions and answers and the refusals.
+    from the dataset's distinct questions and answers, its captions and the refusals.
 
     A word tokenizer must hold every word it will meet. A subword tokenizer, like a real MLLM's, knows
     the common words whole and cuts person names into pieces: it was trained before the fictitious
@@ -81,7 +81,8 @@ def build_tokenizer(dataset: PEBenchDataset, kind: str) -> PreTrainedTokenizerFa
     (:func:`~pebench.data.names.world_names`), and cuts each person's name into pieces those share:
     the real persons' names (learned in pretraining) and the fictitious ones share tokens.
     """
-    texts = [item.question for item in dataset.qa] + [item.answer for item in dataset.qa]
+    asked = [*dataset.qa, *dataset.captions]
+    texts = [item.question for item in asked] + [item.answer for item in asked]
     if kind == "word":
         return build_word_tokenizer([*dict.fromkeys(texts), *REFUSALS])
     if kind == "subword":

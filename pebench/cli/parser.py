@@ -137,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--image-size", type=positive_int, default=None, help="side of the square images, in pixels")
     data.add_argument("--seed", type=non_negative_int, default=None, help="seed of everything random in the data")
     data.add_argument(
+        "--caption-images",
+        type=non_negative_int,
+        default=None,
+        help="captioned pictures of random persons in random scenes, for pretraining",
+    )
+    data.add_argument(
         "--events",
         choices=LazyChoices(event_kind_choices),
         metavar="KIND",

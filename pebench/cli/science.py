@@ -51,7 +51,7 @@ def cmd_data(args: argparse.Namespace) -> int:
     print(
         f"  {config.n_persons} fictitious persons x {config.n_events} events, "
         f"{config.n_real_persons} real persons x {config.n_real_events} real events, "
-        f"{len(dataset.qa)} questions"
+        f"{len(dataset.qa)} questions, {len(dataset.captions)} captioned pictures"
     )
     return 0
 

@@ -8,6 +8,7 @@
 from pebench.data.dataset import PEBenchDataset
 from pebench.data.generate import ALLOWED_IMAGE_SIZES, DatasetConfig, ensure_dataset, generate
 from pebench.data.schema import (
+    CAPTION_QUESTION,
     COUNT_QUESTION,
     COUNT_WORDS,
     EVENT_QUESTION,
@@ -15,6 +16,7 @@ from pebench.data.schema import (
     SCHEMA_VERSION,
     SHIRT_COLOURS,
     SHIRT_QUESTION,
+    Caption,
     Event,
     ImageRecord,
     Person,
@@ -23,6 +25,7 @@ from pebench.data.schema import (
 
 __all__ = [
     "ALLOWED_IMAGE_SIZES",
+    "CAPTION_QUESTION",
     "COUNT_QUESTION",
     "COUNT_WORDS",
     "EVENT_QUESTION",
@@ -30,6 +33,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "SHIRT_COLOURS",
     "SHIRT_QUESTION",
+    "Caption",
     "DatasetConfig",
     "Event",
     "ImageRecord",

@@ -7,13 +7,16 @@ real release converted into the same schema go through the same code.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
-from pebench.data.schema import SCHEMA_VERSION, Event, ImageRecord, Person, QAItem
+from pebench.data.schema import SCHEMA_VERSION, Caption, Event, ImageRecord, Person, QAItem
+
+CAPTIONS_FILE = "captions.jsonl"
 
 
 def _read_json(path: Path) -> Any:
@@ -30,7 +33,8 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 class PEBenchDataset:
-    """Persons, events, images and QA items of one dataset folder, with simple filters."""
+    """Persons, events, images and QA items of one dataset folder, with simple filters, and the
+    captioned pictures pretraining describes (``captions``; none in a folder without them)."""
 
     def __init__(
         self,
@@ -40,6 +44,7 @@ class PEBenchDataset:
         events: list[Event],
         images: list[ImageRecord],
         qa: list[QAItem],
+        captions: list[Caption] | None = None,
     ) -> None:
         self.root = Path(root)
         self.config = config
@@ -47,6 +52,8 @@ class PEBenchDataset:
         self.events = {e.event_id: e for e in events}
         self.images = {i.image_id: i for i in images}
         self.qa = qa
+        self.captions = captions or []
+        self._files = {i.image_id: i.file for i in images} | {c.image_id: c.file for c in self.captions}
         self._pixels: dict[str, Image.Image] = {}
         self._check_references()
 
@@ -67,6 +74,9 @@ class PEBenchDataset:
             [Event.from_dict(d) for d in _read_jsonl(root / "events.jsonl")],
             [ImageRecord.from_dict(d) for d in _read_jsonl(root / "images.jsonl")],
             [QAItem.from_dict(d) for d in _read_jsonl(root / "qa.jsonl")],
+            [Caption.from_dict(d) for d in _read_jsonl(root / CAPTIONS_FILE)]
+            if (root / CAPTIONS_FILE).is_file()
+            else None,
         )
 
     def _check_references(self) -> None:
@@ -77,6 +87,10 @@ class PEBenchDataset:
         for item in self.qa:
             if item.image_id not in self.images:
                 raise ValueError(f"qa item {item.qa_id} references unknown image {item.image_id}")
+        counts = Counter([*self.images, *(c.image_id for c in self.captions)])
+        repeated = sorted(image_id for image_id, n in counts.items() if n > 1)
+        if repeated:
+            raise ValueError(f"image ids must be unique across images and captions; repeated: {repeated[:5]}")
 
     def first_image(self, person_id: str, event_id: str, split: str = "train") -> str:
         """The first image (in dataset order) of ``person_id`` in ``event_id`` in ``split``."""
@@ -88,7 +102,7 @@ class PEBenchDataset:
     def image(self, image_id: str) -> Image.Image:
         """The RGB picture of ``image_id``, read once then kept in memory (do not modify it)."""
         if image_id not in self._pixels:
-            path = self.root / self.images[image_id].file
+            path = self.root / self._files[image_id]
             if not path.is_file():
                 raise FileNotFoundError(f"PEBench image file not found: {path}")
             with Image.open(path) as im:
@@ -136,5 +150,5 @@ class PEBenchDataset:
     def __repr__(self) -> str:
         return (
             f"PEBenchDataset(root={str(self.root)!r}, persons={len(self.persons)}, events={len(self.events)}, "
-            f"images={len(self.images)}, qa={len(self.qa)})"
+            f"images={len(self.images)}, qa={len(self.qa)}, captions={len(self.captions)})"
         )

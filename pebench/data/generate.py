@@ -30,12 +30,15 @@ from tqdm import tqdm
 
 from pebench.cache import library_versions, source_fingerprint
 from pebench.data.appearance import person_looks, scene_specs
+from pebench.data.captions import caption, caption_words, random_look, random_scene
+from pebench.data.dataset import CAPTIONS_FILE
 from pebench.data.describe import TEMPLATES, canonical_description, describe
 from pebench.data.names import NAME_CAPACITY, make_names
 from pebench.data.profiles import make_profiles
 from pebench.data.render import render_image, sample_variation
 from pebench.data.scenes import SCENE_EVENTS, SceneEvent
 from pebench.data.schema import (
+    CAPTION_QUESTION,
     COUNT_QUESTION,
     COUNT_WORDS,
     EVENT_QUESTION,
@@ -43,6 +46,7 @@ from pebench.data.schema import (
     SCHEMA_VERSION,
     SHIRT_COLOURS,
     SHIRT_QUESTION,
+    Caption,
     Event,
     ImageRecord,
     Person,
@@ -57,6 +61,7 @@ GENERATOR_SOURCES = tuple(
     for name in (
         "appearance",
         "bust",
+        "captions",
         "describe",
         "generate",
         "names",
@@ -78,7 +83,16 @@ EVENT_KINDS = ("labels", "scenes")
 GENERATOR = "pebench procedural"
 DATA_FILES = ("metadata.json", "persons.jsonl", "events.jsonl", "images.jsonl", "qa.jsonl")
 
-_STREAMS = {"names": 0, "looks": 1, "event_order": 2, "scenes": 3, "images": 4, "profiles": 5, "descriptions": 6}
+_STREAMS = {
+    "names": 0,
+    "looks": 1,
+    "event_order": 2,
+    "scenes": 3,
+    "images": 4,
+    "profiles": 5,
+    "descriptions": 6,
+    "captions": 7,
+}
 
 
 @dataclass(frozen=True)
@@ -102,6 +116,9 @@ class DatasetConfig:
     #: paper's 40 events composed of visible parts shared with other events, described in its ten
     #: keywords, in other words on each picture (:mod:`pebench.data.scenes`).
     events: str = "labels"
+    #: Captioned pictures for pretraining (:mod:`pebench.data.captions`): random persons in random
+    #: compositions of the scene events' parts, each with a description of what it shows.
+    caption_images: int = 0
 
     def __post_init__(self) -> None:
         if self.events not in EVENT_KINDS:
@@ -121,8 +138,9 @@ class DatasetConfig:
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.seed < 0:
-            raise ValueError(f"seed must be >= 0, got {self.seed}")
+        for name in ("seed", "caption_images"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if self.image_size not in ALLOWED_IMAGE_SIZES:
             raise ValueError(f"image_size must be one of {ALLOWED_IMAGE_SIZES}, got {self.image_size}")
         n_taxonomy = len(all_events()) if self.events == "labels" else len(SCENE_EVENTS)
@@ -138,12 +156,10 @@ class DatasetConfig:
             )
 
     def to_dict(self) -> dict[str, int | str]:
-        """The fields, without ``events`` at its default: a labels dataset keeps the key it had before
-        scene events existed."""
-        fields = dataclasses.asdict(self)
-        if fields["events"] == "labels":
-            del fields["events"]
-        return fields
+        """The fields, without ``events`` and ``caption_images`` at their defaults: a dataset without
+        them keeps the key it had before they existed."""
+        defaults = {"events": "labels", "caption_images": 0}
+        return {k: v for k, v in dataclasses.asdict(self).items() if defaults.get(k, object()) != v}
 
     def key(self) -> str:
         """Short stable hash of the config, the schema version, the code that draws the dataset and
@@ -170,6 +186,8 @@ class _Plan:
     images: list[ImageRecord]
     variations: list[dict[str, Any]]
     qa: list[QAItem]
+    captions: list[Caption]
+    caption_variations: list[dict[str, Any]]
 
 
 def _rng(config: DatasetConfig, stream: str, *extra: int) -> np.random.Generator:
@@ -195,8 +213,9 @@ def _reserved_words(events: str) -> set[str]:
         texts = [f"{name} {description}" for _, name, description in all_events()]
     else:
         texts = [f"{e.name} {' '.join(e.keywords)}" for e in SCENE_EVENTS] + list(TEMPLATES)
-    texts += [PERSON_QUESTION, EVENT_QUESTION, SHIRT_QUESTION, COUNT_QUESTION, *SHIRT_COLOURS, *COUNT_WORDS]
-    return {w for text in texts for w in re.findall(r"[a-z]+", text.lower())}
+    texts += [PERSON_QUESTION, EVENT_QUESTION, SHIRT_QUESTION, COUNT_QUESTION, CAPTION_QUESTION]
+    texts += [*SHIRT_COLOURS, *COUNT_WORDS]
+    return {w for text in texts for w in re.findall(r"[a-z]+", text.lower())} | caption_words()
 
 
 def _scene_event_order(rng: np.random.Generator) -> list[SceneEvent]:
@@ -266,7 +285,21 @@ def _plan(config: DatasetConfig) -> _Plan:
                         images.append(record)
                         variations.append(variation)
                         qa.extend(_qa_items(record, person, description, start=len(qa)))
-    return _Plan(persons, events, images, variations, qa)
+    captions, caption_variations = _captions(config)
+    return _Plan(persons, events, images, variations, qa, captions, caption_variations)
+
+
+def _captions(config: DatasetConfig) -> tuple[list[Caption], list[dict[str, Any]]]:
+    """The captioned pictures, each from a random stream of its own."""
+    captions, variations = [], []
+    for i in range(config.caption_images):
+        rng = _rng(config, "captions", i)
+        look, scene, variation = random_look(rng), random_scene(rng), sample_variation(rng)
+        answer = caption(look, scene, variation["shirt_colour"], variation["object_count"])
+        image_id = f"cap{i:05d}"
+        captions.append(Caption(image_id, f"images/{image_id}.png", CAPTION_QUESTION, answer, look, scene))
+        variations.append(variation)
+    return captions, variations
 
 
 def _qa_items(image: ImageRecord, person: Person, description: str, start: int) -> list[QAItem]:
@@ -309,6 +342,7 @@ def _metadata(config: DatasetConfig, plan: _Plan) -> dict[str, Any]:
             "events": len(plan.events),
             "images": len(plan.images),
             "qa": len(plan.qa),
+            **({"captions": len(plan.captions)} if plan.captions else {}),
         },
     }
 
@@ -323,10 +357,17 @@ def _build(config: DatasetConfig, root: Path, progress: bool) -> None:
     ):
         image = render_image(attrs[record.person_id], scenes[record.event_id], variation, config.image_size)
         image.save(root / record.file, format="PNG", optimize=False, compress_level=6)
+    for record, variation in tqdm(
+        list(zip(plan.captions, plan.caption_variations)), desc="captioned pictures", unit="img", disable=not progress
+    ):
+        image = render_image(record.attributes, record.scene, variation, config.image_size)
+        image.save(root / record.file, format="PNG", optimize=False, compress_level=6)
     _write_jsonl(root / "persons.jsonl", plan.persons)
     _write_jsonl(root / "events.jsonl", plan.events)
     _write_jsonl(root / "images.jsonl", plan.images)
     _write_jsonl(root / "qa.jsonl", plan.qa)
+    if plan.captions:
+        _write_jsonl(root / CAPTIONS_FILE, plan.captions)
     # Written last: a folder with metadata.json is complete.
     (root / "metadata.json").write_text(json.dumps(_metadata(config, plan), indent=2, sort_keys=True) + "\n")
 

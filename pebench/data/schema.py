@@ -44,6 +44,13 @@ On-disk schema (``SCHEMA_VERSION = 2``); every path is relative to the dataset r
     copied from the image for cheap filtering, ``person_id``, ``event_id``,
     ``split``, ``population``.
 
+``captions.jsonl`` (optional)
+    One :class:`Caption` per line: a picture that is not of a (person, event) pair, with a
+    description of what it shows, for pretraining only (:mod:`pebench.data.captions`):
+    ``image_id`` (str, unique among all images), ``file``, ``question``, ``answer``,
+    ``attributes`` (the person drawn) and ``scene`` (the scene drawn). A folder without the file
+    has no captioned pictures.
+
 ``images/<image_id>.png``
     RGB images, square, any size (the generator writes 32 px by default).
 
@@ -66,6 +73,7 @@ PERSON_QUESTION = "Who is the person in this image?"
 EVENT_QUESTION = "What event is shown in this image?"
 SHIRT_QUESTION = "What colour is the person's shirt?"
 COUNT_QUESTION = "How many objects are in the scene?"
+CAPTION_QUESTION = "Describe this picture."
 
 #: The shirt colours: saturated colours no scene palette or scene object uses, so the shirt
 #: question has one visually unambiguous answer.
@@ -167,3 +175,15 @@ class QAItem(_Record):
         _check_choice("kind", self.kind, QA_KINDS)
         _check_choice("split", self.split, SPLITS)
         _check_choice("population", self.population, POPULATIONS)
+
+
+@dataclass(frozen=True)
+class Caption(_Record):
+    """A picture of no (person, event) pair and what it shows: pretraining's captioning corpus."""
+
+    image_id: str
+    file: str
+    question: str
+    answer: str
+    attributes: dict[str, Any]
+    scene: dict[str, Any]

@@ -10,13 +10,13 @@ the forget set.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import torch
 
-from pebench.data import PEBenchDataset, QAItem
-from pebench.encoding import Encoder, as_examples
+from pebench.data import Caption, PEBenchDataset, QAItem
+from pebench.encoding import Asked, Encoder, as_examples
 from pebench.train.loop import LoopConfig, run_loop
 from pebench.train.sampling import mixed_batches
 
@@ -45,9 +45,10 @@ class StageConfig:
         return LoopConfig(steps=self.steps, lr=self.lr, warmup_steps=min(self.warmup_steps, self.steps), seed=self.seed)
 
 
-def pretraining_items(dataset: PEBenchDataset) -> list[QAItem]:
-    """What the model "knew before": real persons, real events and the general skill."""
-    return dataset.select(population="real", split="train")
+def pretraining_items(dataset: PEBenchDataset) -> list[QAItem | Caption]:
+    """What the model "knew before": real persons, real events, the general skill and, when the
+    dataset has them, the captioned pictures (:mod:`pebench.data.captions`)."""
+    return [*dataset.select(population="real", split="train"), *dataset.captions]
 
 
 def finetuning_items(dataset: PEBenchDataset, exclude: Collection[str] = frozenset()) -> list[QAItem]:
@@ -68,10 +69,10 @@ def nll_loss(model: torch.nn.Module, batch: dict[str, torch.Tensor]) -> torch.Te
 def train_stage(
     model: torch.nn.Module,
     encoder: Encoder,
-    items: list[QAItem],
+    items: Sequence[Asked],
     config: StageConfig,
     *,
-    replay: list[QAItem] | None = None,
+    replay: Sequence[Asked] | None = None,
     desc: str = "training",
     progress: bool = True,
     eval_fn: Callable[[], dict[str, float]] | None = None,
