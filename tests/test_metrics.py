@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
+from pebench.data.describe import paraphrase_count, paraphrases
+from pebench.data.scenes import SCENE_EVENTS
 from pebench.data.taxonomy import FUNCTION_WORDS
 from pebench.experiment import Experiment, run_experiment
 from pebench.metrics import (
@@ -21,7 +23,7 @@ from pebench.metrics import (
     suite,
 )
 from pebench.metrics.catalog import metric_names
-from pebench.metrics.fluency import answer_form, fluency, is_loop, known_answers
+from pebench.metrics.fluency import answer_form, fluency, is_loop, known_answers, well_formed_answers
 from pebench.metrics.suite import evaluation_groups
 from pebench.metrics.text import keyword_recall, name_precision
 from pebench.refusals import REFUSALS
@@ -209,3 +211,18 @@ def test_evaluate_computes_each_column_from_the_prediction_table(small_pipeline,
     assert metrics["forget_quality"] == pytest.approx(1.0)  # the same sample as the oracle's
     assert len(table) == table["qa_id"].nunique()  # each item answered once
     assert set(metrics) <= set(metric_names())  # every metric is in the catalog
+
+
+def test_any_paraphrase_of_a_scene_event_is_well_formed_and_never_a_loop(tmp_path):
+    """A scene event's pictures are each described in other words: a model's valid description
+    need not be one the dataset holds, and no description of any of the paper's events loops."""
+    config = DatasetConfig(n_persons=2, n_events=2, n_real_persons=1, n_real_events=1, events="scenes")
+    dataset = PEBenchDataset.load(ensure_dataset(config, tmp_path, progress=False))
+    known = well_formed_answers(dataset, "event")
+    event = next(e for e in SCENE_EVENTS if e.name == dataset.events["e00"].name)
+    unseen = [text for text in paraphrases(event) if text not in dataset.answers("event")]
+    assert len(unseen) == paraphrase_count(event) - len(dataset.select(event_ids=["e00"], kind="event"))
+    assert answer_form(unseen[-1], known) == "answer"
+    assert answer_form(unseen[-1].replace(event.mood[0], "zz"), known) == "fragment"
+    assert well_formed_answers(dataset, "person") == known_answers(dataset.answers("person"))
+    assert not [text for e in SCENE_EVENTS for text in paraphrases(e) if is_loop(text)]

@@ -339,11 +339,11 @@ def test_answer_types_tell_forgotten_answers_apart() -> None:
             "Goal": ["bob kim", "ann lee", "bob kim", "zz"],
         }
     )
-    types = report.answer_types(table, ["A", "B"], known, goal="Goal")
+    types = report.answer_types(table, ["A", "B"], words, goal="Goal")
     assert types.loc["A", list(report.ANSWER_TYPES)].tolist() == [0.25, 0.25, 0.0, 0.25, 0.0, 0.25]
     assert types.loc["B", "reference"] == 0.25 and types.loc["B", "other known answer"] == 0.75
     assert types.loc["A", "distinct"] == 4 and types.loc["B", "distinct"] == 1
     assert types.loc["A", "same as goal"] == 0.5 and types.loc["B", "same as goal"] == 0.0
     assert types[list(report.ANSWER_TYPES)].sum(axis=1).tolist() == [1.0, 1.0]
-    assert report.first_answer_of_type(table, "A", "fragment", known) == "zz"
-    assert report.first_answer_of_type(table, "B", "empty", known) is None
+    assert report.first_answer_of_type(table, "A", "fragment", words) == "zz"
+    assert report.first_answer_of_type(table, "B", "empty", words) is None

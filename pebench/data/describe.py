@@ -14,8 +14,9 @@ the same words.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -56,3 +57,12 @@ def canonical_description(event: SceneEvent) -> str:
 def paraphrase_count(event: SceneEvent) -> int:
     """How many different descriptions :func:`describe` can give ``event``."""
     return len(TEMPLATES) * math.prod(math.factorial(len(getattr(event, group))) for group in KEYWORD_GROUPS)
+
+
+def paraphrases(event: SceneEvent) -> Iterator[str]:
+    """Every description :func:`describe` can give ``event`` (:func:`paraphrase_count` of them): what
+    a model that describes the event in other words than the reference may fluently say."""
+    orders = [list(itertools.permutations(getattr(event, group))) for group in KEYWORD_GROUPS]
+    for template in TEMPLATES:
+        for chosen in itertools.product(*orders):
+            yield template.format(**{group: _join(words) for group, words in zip(KEYWORD_GROUPS, chosen)})

@@ -8,8 +8,9 @@ counts how often that happens.
 
 An answer is sorted into one of :data:`FORMS`, checked in this order:
 
-- ``answer``: word for word an answer the dataset holds for a question of this kind (any person's
-  name, any event's description, the reference included): what a fluent model says;
+- ``answer``: word for word an answer the dataset gives a question of this kind (any person's
+  name, any event's description, the reference included) or, for an event drawn as a scene, any
+  paraphrase of its description (:func:`well_formed_answers`): what a fluent model says;
 - ``refusal``: :func:`pebench.metrics.refusal.is_refusal`;
 - ``empty``: no words;
 - ``loop``: a repetition loop (:func:`is_loop`);
@@ -17,14 +18,18 @@ An answer is sorted into one of :data:`FORMS`, checked in this order:
   descriptions spliced together.
 
 The first two are well formed (:data:`WELL_FORMED`). The list of known answers makes this exact
-for the procedural dataset, whose answers form a closed set; a real model's free-text answers
-would need a judge instead.
+for the procedural dataset, whose answers come from a closed grammar; a real model's free-text
+answers would need a judge instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
+from pebench.data import PEBenchDataset
+from pebench.data.describe import paraphrases
+from pebench.data.scenes import SCENE_EVENTS, SceneEvent
 from pebench.metrics.refusal import is_refusal
 from pebench.metrics.text import words
 
@@ -43,6 +48,25 @@ def known_answers(answers: Iterable[str]) -> KnownAnswers:
     """The words of each of ``answers`` (for a dataset: ``PEBenchDataset.answers(kind)``), the form
     :func:`answer_form` looks answers up in."""
     return frozenset(tuple(words(answer)) for answer in answers)
+
+
+@cache
+def _paraphrase_words(event: SceneEvent) -> KnownAnswers:
+    return known_answers(paraphrases(event))
+
+
+def well_formed_answers(dataset: PEBenchDataset, kind: str) -> KnownAnswers:
+    """The known answers to questions of ``kind``: every answer ``dataset`` holds for the kind and,
+    for an event question, every paraphrase of each of its scene events (:mod:`pebench.data.scenes`),
+    whose pictures are each described in other words, so a valid description need not be one the
+    dataset happens to hold."""
+    known = known_answers(dataset.answers(kind))
+    if kind == "event":
+        scene_events = {event.name: event for event in SCENE_EVENTS}
+        for event in dataset.events.values():
+            if "setting" in event.scene and event.name in scene_events:
+                known |= _paraphrase_words(scene_events[event.name])
+    return known
 
 
 def is_loop(answer: str) -> bool:

@@ -43,7 +43,7 @@ import torch
 
 from pebench.data import QAItem
 from pebench.encoding import Encoder
-from pebench.metrics.fluency import fluency, known_answers
+from pebench.metrics.fluency import fluency, well_formed_answers
 from pebench.metrics.likelihood import likelihood_statistics
 from pebench.metrics.predictions import predict
 from pebench.metrics.privacy import forget_quality, membership_auc
@@ -119,7 +119,7 @@ def evaluate(
         metrics[f"{kind}_generality"] = 1.0 - answer_quality(table.loc[[i.qa_id for i in groups[f"{kind}_heldout"]]])
         metrics[f"{kind}_retain"] = answer_quality(table.loc[[i.qa_id for i in groups[f"{kind}_retain"]]])
         metrics[f"{kind}_refusal"] = refusal_rate(forget_rows["prediction"])
-        metrics[f"{kind}_fluency"] = fluency(forget_rows["prediction"], known_answers(split.dataset.answers(kind)))
+        metrics[f"{kind}_fluency"] = fluency(forget_rows["prediction"], well_formed_answers(split.dataset, kind))
         for group in (f"{OTHER_KIND[kind]}_scope", f"{OTHER_KIND[kind]}_elsewhere"):
             if group in groups:
                 metrics[group] = answer_quality(table.loc[[i.qa_id for i in groups[group]]])

@@ -10,7 +10,7 @@ unlearning changed that it should not have. Answers are compared by their words
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -54,7 +54,7 @@ ANSWER_TYPES = ("reference", "other known answer", "refusal", "empty", "loop", "
 def answer_type(answer: str, reference: str, known: KnownAnswers) -> str:
     """What an answer is: the ``reference`` (same words), ``other known answer`` (the words of
     another answer in ``known``, e.g. another person's name; see
-    :func:`~pebench.metrics.fluency.known_answers`), a ``refusal``, ``empty``, a repetition ``loop``
+    :func:`~pebench.metrics.fluency.well_formed_answers`), a ``refusal``, ``empty``, a repetition ``loop``
     or a ``fragment`` (:func:`pebench.metrics.fluency.answer_form`)."""
     if exact_match(answer, reference):
         return "reference"
@@ -63,7 +63,7 @@ def answer_type(answer: str, reference: str, known: KnownAnswers) -> str:
 
 
 def answer_types(
-    table: pd.DataFrame, labels: Sequence[str], known: Collection[str], *, goal: str | None = None
+    table: pd.DataFrame, labels: Sequence[str], known: KnownAnswers, *, goal: str | None = None
 ) -> pd.DataFrame:
     """Per label: the share of its answers of each :data:`ANSWER_TYPES`, how many distinct
     answers it gives (``distinct``), and, with ``goal``, the share identical to that column's
@@ -87,24 +87,22 @@ def answer_types(
     return frame
 
 
-def first_answer_of_type(table: pd.DataFrame, label: str, kind: str, known: Collection[str]) -> str | None:
+def first_answer_of_type(table: pd.DataFrame, label: str, kind: str, known: KnownAnswers) -> str | None:
     """The first answer of column ``label`` whose :func:`answer_type` is ``kind`` (``None`` if none):
     an example to quote, read from the results rather than typed."""
-    known = known_answers(known)
     for answer, reference in zip(table[label], table["reference"]):
         if answer_type(answer, reference, known) == kind:
             return answer
     return None
 
 
-def fluency_examples(table: pd.DataFrame, labels: Sequence[str], known: Collection[str]) -> pd.DataFrame:
+def fluency_examples(table: pd.DataFrame, labels: Sequence[str], known: KnownAnswers) -> pd.DataFrame:
     """Per label: the share of its answers that are well formed (:func:`pebench.metrics.fluency.fluency`,
     the ``{k}_fluency`` metric on these answers) and its first repetition loop and first fragment
     (empty when it gives none): what a degenerate answer of each method looks like."""
-    known_words = known_answers(known)
     rows = {
         label: {
-            "fluency": fluency(table[label], known_words),
+            "fluency": fluency(table[label], known),
             "a loop": first_answer_of_type(table, label, "loop", known) or "",
             "a fragment": first_answer_of_type(table, label, "fragment", known) or "",
         }

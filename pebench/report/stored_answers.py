@@ -18,6 +18,7 @@ import pandas as pd
 from pebench.arms import LABELS
 from pebench.data import PEBenchDataset, QAItem
 from pebench.metrics.catalog import KINDS, OTHER_KIND
+from pebench.metrics.fluency import well_formed_answers
 from pebench.pipeline import Pipeline
 from pebench.report.answer_analysis import answer_summary, answer_types, fluency_examples, interference_examples
 from pebench.report.answers import answer_table, image_answers
@@ -125,7 +126,7 @@ class StoredAnswers:
         (:func:`~pebench.report.answer_analysis.answer_types`)."""
         types = {
             f"{t} unlearning": answer_types(
-                self.forget(t), self.labels, self.dataset.answers(t), goal=LABELS["retrain"]
+                self.forget(t), self.labels, well_formed_answers(self.dataset, t), goal=LABELS["retrain"]
             )
             for t in KINDS
         }
@@ -135,7 +136,8 @@ class StoredAnswers:
         """Per target and model, the fluency of the forget answers and an example of each degenerate
         form (:func:`~pebench.report.answer_analysis.fluency_examples`)."""
         examples = {
-            f"{t} unlearning": fluency_examples(self.forget(t), self.labels, self.dataset.answers(t)) for t in KINDS
+            f"{t} unlearning": fluency_examples(self.forget(t), self.labels, well_formed_answers(self.dataset, t))
+            for t in KINDS
         }
         return pd.concat(examples, names=["target", "model"])
 
