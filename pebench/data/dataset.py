@@ -16,6 +16,7 @@ from PIL import Image
 
 from pebench.data.schema import SCHEMA_VERSION, Caption, Event, ImageRecord, Person, QAItem
 
+#: The optional file of captioned pictures (:class:`~pebench.data.schema.Caption`).
 CAPTIONS_FILE = "captions.jsonl"
 
 
