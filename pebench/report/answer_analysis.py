@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from pebench.metrics.fluency import KnownAnswers, answer_form, fluency, known_answers
+from pebench.metrics.fluency import KnownAnswers, answer_form, fluency
 from pebench.metrics.text import exact_match, words
 
 
@@ -73,7 +73,6 @@ def answer_types(
     refusal, another person's name as a model that never learned the target would say, or word
     salad) tells the methods apart, and shows collapse (one answer for every question).
     """
-    known = known_answers(known)
     rows = {}
     for label in labels:
         kinds = [answer_type(a, r, known) for a, r in zip(table[label], table["reference"])]
