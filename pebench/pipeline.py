@@ -58,7 +58,10 @@ class PipelineConfig:
 
     data: DatasetConfig = field(default_factory=DatasetConfig)
     model: TinyLlavaSpec = field(default_factory=TinyLlavaSpec)
-    pretrain: StageConfig = field(default_factory=lambda: StageConfig(steps=400, lr=1.5e-3))
+    #: Its ``replay_fraction`` is the share of each batch drawn from the dataset's captioned pictures
+    #: (none when it has none): half, as the visual prior and the knowledge of the real population
+    #: are both what a pretrained MLLM brings, and neither should crowd out the other.
+    pretrain: StageConfig = field(default_factory=lambda: StageConfig(steps=400, lr=1.5e-3, replay_fraction=0.5))
     #: 400 steps: training accuracy on the fictitious names has saturated by then (chapter 2's curves),
     #: and every base model and retrain oracle of the book pays for each step.
     finetune: StageConfig = field(default_factory=lambda: StageConfig(steps=400, lr=1.5e-3, replay_fraction=0.25))
@@ -145,6 +148,7 @@ class Pipeline:
                 self.encoder,
                 pretraining_items(self.dataset),
                 self.config.pretrain,
+                replay=self.dataset.captions,
                 desc="pretraining",
                 progress=progress,
             )

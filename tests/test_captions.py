@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import pebench.pipeline
 from pebench.data import CAPTION_QUESTION, DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.data.captions import caption, caption_words, random_look, random_scene
 from pebench.data.generate import _reserved_words
 from pebench.data.render import render_image, sample_variation
 from pebench.data.scenes import CROWDS, LIGHTS, OBJECTS, SCENE_EVENTS, SETTINGS
-from pebench.pipeline import build_tokenizer
+from pebench.pipeline import Pipeline, PipelineConfig, build_tokenizer
 from pebench.train.stages import pretraining_items
 
 SMALL = DatasetConfig(n_persons=3, n_events=2, n_real_persons=2, n_real_events=2, events="scenes")
@@ -69,10 +69,22 @@ def test_a_captioned_picture_changes_with_each_part_of_its_scene() -> None:
 def test_a_dataset_carries_its_captions_for_pretraining(dataset: PEBenchDataset) -> None:
     assert len(dataset.captions) == 12 and {c.question for c in dataset.captions} == {CAPTION_QUESTION}
     assert all(dataset.image(c.image_id).size == (32, 32) for c in dataset.captions)
-    assert Counter(type(item).__name__ for item in pretraining_items(dataset))["Caption"] == 12
     assert json.loads((dataset.root / "metadata.json").read_text())["counts"]["captions"] == 12
     vocabulary = build_tokenizer(dataset, "word").get_vocab()
     assert all(word in vocabulary for c in dataset.captions for word in c.answer.replace(",", "").split())
+
+
+def test_pretraining_mixes_the_captioned_pictures_into_every_batch(
+    dataset: PEBenchDataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    monkeypatch.setattr(pebench.pipeline, "train_stage", lambda *args, **kwargs: calls.append((args, kwargs)) or [])
+    config = PipelineConfig(data=DatasetConfig(**{**SMALL.to_dict(), "caption_images": 12}))
+    Pipeline(config, root=tmp_path).pretrained(progress=False)
+    (_, _, items, stage), kwargs = calls[0]
+    assert items == pretraining_items(dataset) and kwargs["replay"] == dataset.captions
+    assert stage.replay_fraction == 0.5  # half of each batch
+    assert not [item for item in pretraining_items(dataset) if item.population != "real"]
 
 
 def test_a_dataset_without_captions_has_no_captions_file_and_keeps_its_key(tmp_path: Path) -> None:

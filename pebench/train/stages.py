@@ -1,7 +1,9 @@
 """The two training stages that give the tiny model the paper's history.
 
 *Pretraining* stands in for what a real MLLM knew before PEBench: the "real" population's
-persons and events and a general visual skill (shirt colours, object counts). *Fine-tuning*
+persons and events and a general visual skill (shirt colours, object counts), and, when the dataset
+has captioned pictures (:mod:`pebench.data.captions`), the visual prior of describing what a picture
+shows, a fixed share of every batch. *Fine-tuning*
 teaches the fictitious persons and events (the paper's fine-tuning on PEBench), with a share of
 each batch replayed from pretraining so the model keeps that knowledge, as a large model does
 through a short fine-tune. The retrain oracle ("Goal") is the fine-tuning stage rerun without
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 import torch
 
-from pebench.data import Caption, PEBenchDataset, QAItem
+from pebench.data import PEBenchDataset, QAItem
 from pebench.encoding import Asked, Encoder, as_examples
 from pebench.train.loop import LoopConfig, run_loop
 from pebench.train.sampling import mixed_batches
@@ -45,10 +47,10 @@ class StageConfig:
         return LoopConfig(steps=self.steps, lr=self.lr, warmup_steps=min(self.warmup_steps, self.steps), seed=self.seed)
 
 
-def pretraining_items(dataset: PEBenchDataset) -> list[QAItem | Caption]:
-    """What the model "knew before": real persons, real events, the general skill and, when the
-    dataset has them, the captioned pictures (:mod:`pebench.data.captions`)."""
-    return [*dataset.select(population="real", split="train"), *dataset.captions]
+def pretraining_items(dataset: PEBenchDataset) -> list[QAItem]:
+    """What the model "knew before": real persons, real events and the general skill (the
+    pretraining stage mixes in the dataset's captioned pictures too, :attr:`PEBenchDataset.captions`)."""
+    return dataset.select(population="real", split="train")
 
 
 def finetuning_items(dataset: PEBenchDataset, exclude: Collection[str] = frozenset()) -> list[QAItem]:

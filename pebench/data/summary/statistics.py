@@ -149,7 +149,7 @@ def pipeline_counts(dataset: PEBenchDataset) -> dict[str, int]:
 
     ``pretrain_questions`` and ``finetune_questions`` are the training sets of
     :func:`pebench.train.stages.pretraining_items` (every question on the real population's
-    training images, and the captioned pictures) and :func:`~pebench.train.stages.finetuning_items` (person and event
+    training images) and :func:`~pebench.train.stages.finetuning_items` (person and event
     questions on the fictitious training images); they are recomputed here so that the data
     chapter does not import the training stack (a test checks that they agree).
     """
@@ -165,7 +165,7 @@ def pipeline_counts(dataset: PEBenchDataset) -> dict[str, int]:
         "heldout_images": sum(i.split == "heldout" for i in dataset.images.values()),
         "questions": len(dataset.qa),
         "image_side": image_side(dataset),
-        "pretrain_questions": len(dataset.select(population="real", split="train")) + len(dataset.captions),
+        "pretrain_questions": len(dataset.select(population="real", split="train")),
         "finetune_questions": sum(q.split == "train" and q.kind in IDENTITY_KINDS for q in fictitious),
         "heldout_questions": sum(q.split == "heldout" and q.kind in IDENTITY_KINDS for q in fictitious),
     }
