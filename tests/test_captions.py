@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import pebench.pipeline
-from pebench.data import CAPTION_QUESTION, DatasetConfig, PEBenchDataset, ensure_dataset
+from pebench.data import CAPTION_QUESTION, DatasetConfig, PEBenchDataset, ensure_dataset, summary
 from pebench.data.captions import caption, caption_words, random_look, random_scene
 from pebench.data.generate import _reserved_words
 from pebench.data.render import render_image, sample_variation
@@ -111,3 +111,15 @@ def test_an_image_id_shared_by_a_caption_and_a_picture_is_refused(dataset: PEBen
             dataset.qa,
             clash,
         )
+
+
+def test_the_caption_figure_shows_each_picture_above_its_caption(dataset: PEBenchDataset) -> None:
+    figure = summary.plot_captions(dataset, 4, columns=3)
+    shown = [ax for ax in figure.axes if ax.images]
+    assert [ax.get_xlabel().replace("\n", " ") for ax in shown] == [c.answer for c in dataset.captions[:4]]
+    assert len(figure.axes) == 6  # two rows of three, two left blank
+
+
+def test_the_caption_figure_needs_captions(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no captioned pictures"):
+        summary.plot_captions(PEBenchDataset.load(ensure_dataset(SMALL, tmp_path, progress=False)))

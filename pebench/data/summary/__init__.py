@@ -14,7 +14,7 @@ The package is split by job:
 * :mod:`~pebench.data.summary.persons`: the persons' profiles and how each tokenizer cuts their names;
 * :mod:`~pebench.data.summary.generator_settings`: the generator's settings, read off its code;
 * :mod:`~pebench.data.summary.comparison`: the comparison with earlier benchmarks;
-* :mod:`~pebench.data.summary.images`: figures of the images;
+* :mod:`~pebench.data.summary.images`: figures of the images and of the captioned pictures;
 * :mod:`~pebench.data.summary.pipeline_diagram`: the pipeline as a flow diagram.
 
 Its public names are re-exported here (``from pebench.data import summary``, then
@@ -24,7 +24,7 @@ only, so that the tables need no plotting stack.
 
 from pebench.data.summary.comparison import UNKNOWN, benchmark_comparison
 from pebench.data.summary.generator_settings import face_ratio_range, generator_parameters, variation_ranges
-from pebench.data.summary.images import plot_sample_grid, plot_train_vs_heldout
+from pebench.data.summary.images import plot_captions, plot_sample_grid, plot_train_vs_heldout
 from pebench.data.summary.persons import name_token_sharing, name_tokens, person_profiles
 from pebench.data.summary.pipeline_diagram import plot_pipeline
 from pebench.data.summary.statistics import (
@@ -57,6 +57,7 @@ __all__ = [
     "name_tokens",
     "person_profiles",
     "pipeline_counts",
+    "plot_captions",
     "plot_pipeline",
     "plot_sample_grid",
     "plot_train_vs_heldout",

@@ -90,3 +90,28 @@ def plot_train_vs_heldout(
     fig.suptitle(dataset.persons[person_id].name, fontsize=12)
     fig.tight_layout()
     return fig
+
+
+def plot_captions(dataset: PEBenchDataset, count: int = 6, *, columns: int = 3, factor: int = 4) -> Figure:
+    """The first ``count`` captioned pictures (:mod:`pebench.data.captions`), each above its caption.
+
+    Why: pretraining's captioning corpus is what gives the model a prior over the parts of persons
+    and scenes before it meets the fictitious ones; seen next to their captions, the pictures show
+    that a caption says what is drawn, and nothing about who or which event.
+    """
+    import matplotlib.pyplot as plt
+
+    captions = dataset.captions[:count]
+    if not captions:
+        raise ValueError("the dataset has no captioned pictures (DatasetConfig.caption_images is 0)")
+    rows = -(-len(captions) // columns)
+    fig, axes = plt.subplots(rows, columns, squeeze=False, figsize=(3.2 * columns, 4.4 * rows))
+    for ax in axes.flat:
+        bare(ax)
+        ax.axis("off")
+    for ax, item in zip(axes.flat, captions):
+        ax.axis("on")
+        ax.imshow(upscaled(dataset, item.image_id, factor), interpolation="nearest")
+        ax.set_xlabel(textwrap.fill(item.answer, 40), fontsize=8)
+    fig.tight_layout()
+    return fig
