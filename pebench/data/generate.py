@@ -4,7 +4,8 @@ Two populations share one folder: the *fictitious* persons x events, which the m
 fine-tunes on and later unlearns, and the *real* persons x events, the stand-in for
 what a pretrained model already knows (learned in a pretraining stage, never
 forgotten). Each population is a full grid: every person appears in every event of
-its population, with separate train and held-out pictures of every pair.
+its population, with separate train and held-out pictures of every pair. A dataset may also carry
+captioned pictures of no pair, for pretraining (:mod:`pebench.data.captions`).
 
 Randomness comes from named sub-streams of ``numpy.random.default_rng([seed, stream,
 ...])``; each image has its own stream keyed by its index, so one image's pixels do
