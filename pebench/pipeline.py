@@ -68,6 +68,10 @@ class PipelineConfig:
     #: Whether the vision tower stays frozen after pretraining, so that fine-tuning and unlearning
     #: train the projector and the language model only, as LLaVA-1.5 does (:mod:`pebench.model.parts`).
     freeze_vision_tower: bool = False
+    #: Whether each base model (:func:`base_config`) is pretrained with its own seed. ``False``: every
+    #: base model starts from one pretrained model and differs in fine-tuning and what follows, as
+    #: every run of the paper starts from one LLaVA-1.5 (and one pretraining is paid once).
+    replicate_pretraining: bool = True
     init_seed: int = 0
     #: Steps between accuracy probes recorded in the fine-tuning history (learning curves).
     curve_every: int = 100
@@ -239,19 +243,18 @@ class Pipeline:
 
 def base_config(seed: int, config: PipelineConfig | None = None) -> PipelineConfig:
     """``config`` (default ``PipelineConfig()``) with base-model seed ``seed``: initial weights and both
-    stages' batch order reseeded, the dataset kept.
+    stages' batch order reseeded (fine-tuning's only, when ``config.replicate_pretraining`` is off),
+    the dataset kept.
 
     Two base seeds are two equally valid runs of the paper's pipeline on the same benchmark; the
     chapters' intervals vary it so that they cover what a rerun of the whole pipeline varies, not
     only the unlearning run. Seed 0 is ``PipelineConfig()`` itself.
     """
     config = config or PipelineConfig()
-    return replace(
-        config,
-        pretrain=replace(config.pretrain, seed=seed),
-        finetune=replace(config.finetune, seed=seed),
-        init_seed=seed,
-    )
+    finetune = replace(config.finetune, seed=seed)
+    if not config.replicate_pretraining:
+        return replace(config, finetune=finetune)
+    return replace(config, pretrain=replace(config.pretrain, seed=seed), finetune=finetune, init_seed=seed)
 
 
 def make_config(

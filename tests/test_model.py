@@ -11,7 +11,7 @@ from pebench.data import DatasetConfig
 from pebench.model import TinyLlavaSpec, build_tiny_llava, build_tiny_processor, load_model, save_model
 from pebench.model.parts import component
 from pebench.model.tokenizer import TOKENIZER_KINDS, build_subword_tokenizer, build_word_tokenizer
-from pebench.pipeline import Pipeline, PipelineConfig
+from pebench.pipeline import Pipeline, PipelineConfig, base_config
 from pebench.train.stages import StageConfig
 
 TEXTS = ["Who is the person in this image?", "Tavin Morrel", "a chemist mixes glowing liquids"]
@@ -119,3 +119,13 @@ def test_a_frozen_tower_is_trained_in_pretraining_only(tmp_path):
         pipeline.has_finetuned()
         and not Pipeline(replace(config, freeze_vision_tower=False), root=tmp_path).has_finetuned()
     )
+
+
+def test_base_models_share_one_pretraining_unless_it_is_replicated(tmp_path):
+    shared = PipelineConfig(replicate_pretraining=False)
+    one, two = (Pipeline(base_config(seed, shared), root=tmp_path) for seed in (1, 2))
+    assert one._pretrain_path() == two._pretrain_path() == Pipeline(shared, root=tmp_path)._pretrain_path()
+    assert one.config.finetune.seed == 1 and two.config.finetune.seed == 2
+    assert one._finetune_path(frozenset()) != two._finetune_path(frozenset())
+    replicated = [base_config(seed) for seed in (1, 2)]
+    assert [(c.pretrain.seed, c.init_seed, c.finetune.seed) for c in replicated] == [(1, 1, 1), (2, 2, 2)]
