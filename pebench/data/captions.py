@@ -47,6 +47,14 @@ ACCESSORY_PHRASES = {
     "beard": "with a beard",
     "headband": "wearing a headband",
 }
+#: What a captioned picture's person can look like: every option the renderer draws.
+LOOK_OPTIONS: dict[str, tuple[str, ...]] = {
+    "skin_tone": tuple(bust.SKIN_TONES),
+    "hair_colour": tuple(bust.HAIR_COLOURS),
+    "hair_style": bust.HAIR_STYLES,
+    "eye_colour": tuple(bust.EYE_COLOURS),
+    "accessory": bust.ACCESSORIES,
+}
 _EVENT_PARTS = frozenset((event.setting, frozenset(event.objects)) for event in SCENE_EVENTS)
 
 
@@ -56,14 +64,8 @@ def _pick(rng: np.random.Generator, options: Sequence[str]) -> str:
 
 def random_look(rng: np.random.Generator) -> dict[str, Any]:
     """A person's attributes drawn uniformly from everything the renderer can draw."""
-    return {
-        "skin_tone": _pick(rng, list(bust.SKIN_TONES)),
-        "hair_colour": _pick(rng, list(bust.HAIR_COLOURS)),
-        "hair_style": _pick(rng, bust.HAIR_STYLES),
-        "eye_colour": _pick(rng, list(bust.EYE_COLOURS)),
-        "accessory": _pick(rng, bust.ACCESSORIES),
-        "face_ratio": round(float(rng.uniform(0.72, 1.0)), 3),
-    }
+    look = {key: _pick(rng, options) for key, options in LOOK_OPTIONS.items()}
+    return {**look, "face_ratio": round(float(rng.uniform(0.72, 1.0)), 3)}
 
 
 def random_scene(rng: np.random.Generator) -> dict[str, Any]:
@@ -120,19 +122,18 @@ def caption(look: dict[str, Any], scene: dict[str, Any], shirt_colour: str, obje
 
 
 def caption_words() -> set[str]:
-    """Every word a caption can use (person names must not be one of them)."""
-    phrases = [
-        "a an bald person with skin and eyes hair, in shirt at the with and",
-        *LIGHT_PHRASES.values(),
-        *CROWD_PHRASES.values(),
-        *ACCESSORY_PHRASES.values(),
-        *bust.SKIN_TONES,
-        *bust.HAIR_COLOURS,
-        *bust.HAIR_STYLES,
-        *bust.EYE_COLOURS,
-        *SETTINGS,
-        *COUNT_WORDS,
-        *SHIRT_COLOURS,
-        *(f"{thing} {thing}s" for thing in OBJECTS),
+    """Every word a caption can use (person names must not be one of them): the words of captions
+    that, between them, say every option of every part, each object counted as one and as several."""
+    look = {key: options[0] for key, options in LOOK_OPTIONS.items()}
+    scene = {"setting": SETTINGS[0], "objects": list(OBJECTS[:2]), "light": LIGHTS[0], "crowd": CROWDS[0]}
+    shirt = SHIRT_COLOURS[0]
+    texts = [
+        caption({**look, key: option}, scene, shirt, 1) for key, options in LOOK_OPTIONS.items() for option in options
     ]
-    return {word for phrase in phrases for word in re.findall(r"[a-z]+", phrase)}
+    for part, options in (("setting", SETTINGS), ("light", LIGHTS), ("crowd", CROWDS)):
+        texts += [caption(look, {**scene, part: option}, shirt, 1) for option in options]
+    texts += [caption(look, scene, colour, 1) for colour in SHIRT_COLOURS]
+    for thing in OBJECTS:
+        objects = [thing, OBJECTS[1] if thing == OBJECTS[0] else OBJECTS[0]]
+        texts += [caption(look, {**scene, "objects": objects}, shirt, n) for n in range(1, len(COUNT_WORDS) + 1)]
+    return {word for text in texts for word in re.findall(r"[a-z]+", text)}
