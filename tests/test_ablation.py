@@ -18,7 +18,7 @@ from pebench.unlearn import UnlearnConfig
 FULL = PipelineConfig(
     data=DatasetConfig(n_persons=4, n_events=2, n_real_persons=1, n_real_events=1, events="scenes", caption_images=4),
     model=TinyLlavaSpec(tokenizer="subword"),
-    pretrain=StageConfig(steps=2),
+    pretrain=StageConfig(steps=2, replay_fraction=0.5),
     finetune=StageConfig(steps=2, replay_fraction=0.25),
     freeze_vision_tower=True,
 )
