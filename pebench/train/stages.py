@@ -49,7 +49,7 @@ class StageConfig:
 
 def pretraining_items(dataset: PEBenchDataset) -> list[QAItem]:
     """What the model "knew before": real persons, real events and the general skill (the
-    pretraining stage mixes in the dataset's captioned pictures too, :attr:`PEBenchDataset.captions`)."""
+    pretraining stage mixes in the dataset's captioned pictures too, ``PEBenchDataset.captions``)."""
     return dataset.select(population="real", split="train")
 
 
