@@ -31,7 +31,7 @@ class Example:
 
 class Asked(Protocol):
     """Anything that asks a question about an image and knows the answer: a dataset's
-    :class:`~pebench.data.QAItem` or captioned picture (:class:`~pebench.data.schema.Caption`)."""
+    :class:`~pebench.data.schema.QAItem` or captioned picture (:class:`~pebench.data.schema.Caption`)."""
 
     @property
     def image_id(self) -> str: ...
