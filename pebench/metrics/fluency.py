@@ -64,8 +64,9 @@ def well_formed_answers(dataset: PEBenchDataset, kind: str) -> KnownAnswers:
     if kind == "event":
         scene_events = {event.name: event for event in SCENE_EVENTS}
         for event in dataset.events.values():
-            if "setting" in event.scene and event.name in scene_events:
-                known |= _paraphrase_words(scene_events[event.name])
+            scene_event = scene_events.get(event.name)
+            if scene_event is not None and event.scene == scene_event.scene_spec():
+                known |= _paraphrase_words(scene_event)
     return known
 
 
