@@ -59,8 +59,16 @@ class RecipeConfig:
 
     checkpoint: str
     data: DatasetConfig = field(
+        # Label events: the paper's 40 scene events would leave none for the real population, and a
+        # pretrained checkpoint brings its own visual prior (no captioned pictures).
         default_factory=lambda: DatasetConfig(
-            n_persons=200, n_events=40, n_real_persons=20, n_real_events=8, image_size=336
+            n_persons=200,
+            n_events=40,
+            n_real_persons=20,
+            n_real_events=8,
+            image_size=336,
+            events="labels",
+            caption_images=0,
         )
     )
     pretrain: StageConfig | None = field(

@@ -41,7 +41,8 @@ _UNLEARN = UnlearnConfig()
 class Setting:
     """The runs a chapter makes, at the book's defaults unless told otherwise."""
 
-    #: Base models, each pretrained and fine-tuned with its own seed and drawing its own forget set.
+    #: Base models, each fine-tuned with its own seed from the one shared pretraining (see
+    #: ``PipelineConfig.replicate_pretraining``) and drawing its own forget set.
     base_seeds: tuple[int, ...] = (0, 1, 2)
     #: Unlearning seeds (batch order) on each base model.
     seeds: tuple[int, ...] = (0,)

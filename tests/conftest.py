@@ -13,7 +13,7 @@ from pebench.pipeline import Pipeline, PipelineConfig
 from pebench.train.stages import StageConfig
 
 SMALL = PipelineConfig(
-    data=DatasetConfig(n_persons=8, n_events=4, n_real_persons=3, n_real_events=2, seed=0),
+    data=DatasetConfig(n_persons=8, n_events=4, n_real_persons=3, n_real_events=2, seed=0, caption_images=0),
     pretrain=StageConfig(steps=150, lr=1.5e-3),
     finetune=StageConfig(steps=300, lr=1.5e-3, replay_fraction=0.25),
 )

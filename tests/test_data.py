@@ -41,7 +41,10 @@ from pebench.data.taxonomy import all_events
 
 # The package re-exports the function generate(), which shadows the submodule's name.
 generate_module = importlib.import_module("pebench.data.generate")
-SMALL = DatasetConfig(n_persons=6, n_events=3, n_real_persons=2, n_real_events=2, seed=7)
+# Label events without captioned pictures: the tests below check how the labels are drawn and asked.
+SMALL = DatasetConfig(
+    n_persons=6, n_events=3, n_real_persons=2, n_real_events=2, seed=7, events="labels", caption_images=0
+)
 PERSON_KEYS = ("skin_tone", "hair_colour", "hair_style", "eye_colour", "accessory")
 SCENE_KEYS = ("palette", "ground_pattern", "object_shape", "object_colour")
 
@@ -152,7 +155,7 @@ def test_ids_follow_the_documented_format(small: PEBenchDataset) -> None:
     assert all(re.fullmatch(r"img\d{5}", i) for i in small.images)
     assert all(re.fullmatch(r"qa\d{6}", q.qa_id) for q in small.qa)
     assert all(r.file == f"images/{r.image_id}.png" for r in small.images.values())
-    assert all(small.image(i).size == (32, 32) and small.image(i).mode == "RGB" for i in small.images)
+    assert all(small.image(i).size == (64, 64) and small.image(i).mode == "RGB" for i in small.images)
 
 
 # --- schema and loader ---------------------------------------------------------------
@@ -395,7 +398,7 @@ def test_error_messages_state_the_allowed_values() -> None:
 def test_config_key_is_short_stable_and_config_specific() -> None:
     key = DatasetConfig().key()
     assert re.fullmatch(r"[0-9a-f]{12}", key) and key == DatasetConfig().key()
-    assert key != DatasetConfig(seed=1).key() and key != DatasetConfig(image_size=64).key()
+    assert key != DatasetConfig(seed=1).key() and key != DatasetConfig(image_size=32).key()
 
 
 def test_config_key_follows_the_drawing_libraries_versions(monkeypatch: pytest.MonkeyPatch) -> None:

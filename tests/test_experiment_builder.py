@@ -128,8 +128,10 @@ def test_grids_build_their_runs_with_the_builder(pipeline: Pipeline, built: list
     results = run_grid(pipeline, rows, ["person", "joint"], [0, 1], base_seeds=[0, 2], unlearn=unlearn, progress=False)
     assert_all_built(ran, built)
     assert len(ran.calls) == 2 * 2 * 2 * 2 and set(results["method"]) == {"Finetune", "GD + balanced"}
-    assert all(p.config.init_seed == e.forget.seed for p, e in ran.calls)  # each base model draws its own forget set
-    assert (ran.calls[-1][0].config.init_seed, ran.calls[-1][1]) == (
+    assert all(
+        p.config.finetune.seed == e.forget.seed for p, e in ran.calls
+    )  # each base model draws its own forget set
+    assert (ran.calls[-1][0].config.finetune.seed, ran.calls[-1][1]) == (
         2,
         Experiment("balanced", ForgetSpec("joint", 0.1, 2), {"base": "gd"}, UnlearnConfig(steps=5, seed=1)),
     )

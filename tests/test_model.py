@@ -88,7 +88,7 @@ def test_parameter_counts_cover_every_parameter_once():
 
 
 def test_a_subword_pipeline_cuts_every_name_into_pieces_shared_across_populations(tmp_path):
-    data = DatasetConfig(n_persons=4, n_events=2, n_real_persons=2, n_real_events=1)
+    data = DatasetConfig(n_persons=4, n_events=2, n_real_persons=2, n_real_events=1, caption_images=0)
     pipeline = Pipeline(PipelineConfig(data=data, model=TinyLlavaSpec(tokenizer="subword")), root=tmp_path)
     tokenizer, persons = pipeline.processor.tokenizer, pipeline.dataset.persons.values()
     cuts = {
@@ -101,11 +101,12 @@ def test_a_subword_pipeline_cuts_every_name_into_pieces_shared_across_population
     pieces = {population: {piece for cut in cuts[population] for piece in cut} for population in cuts}
     assert pieces["real"] & pieces["fictitious"]  # what pretraining teaches about names carries over
     description = next(iter(pipeline.dataset.events.values())).description
-    assert len(tokenizer.tokenize(description)) == len(description.split())  # common words are whole
+    words = [token for token in tokenizer.tokenize(description) if token != "▁,"]
+    assert len(words) == len(description.replace(",", " ").split())  # common words are whole
 
 
 def test_a_frozen_tower_is_trained_in_pretraining_only(tmp_path):
-    data = DatasetConfig(n_persons=2, n_events=2, n_real_persons=2, n_real_events=1)
+    data = DatasetConfig(n_persons=2, n_events=2, n_real_persons=2, n_real_events=1, caption_images=0)
     stage = StageConfig(steps=3, batch_size=4, warmup_steps=1)
     config = PipelineConfig(data=data, pretrain=stage, finetune=stage, freeze_vision_tower=True)
     pipeline = Pipeline(config, root=tmp_path)
@@ -122,10 +123,11 @@ def test_a_frozen_tower_is_trained_in_pretraining_only(tmp_path):
 
 
 def test_base_models_share_one_pretraining_unless_it_is_replicated(tmp_path):
-    shared = PipelineConfig(replicate_pretraining=False)
+    data = DatasetConfig(n_persons=2, n_events=2, n_real_persons=1, n_real_events=1, caption_images=0)
+    shared = PipelineConfig(data=data, replicate_pretraining=False)
     one, two = (Pipeline(base_config(seed, shared), root=tmp_path) for seed in (1, 2))
     assert one._pretrain_path() == two._pretrain_path() == Pipeline(shared, root=tmp_path)._pretrain_path()
     assert one.config.finetune.seed == 1 and two.config.finetune.seed == 2
     assert one._finetune_path(frozenset()) != two._finetune_path(frozenset())
-    replicated = [base_config(seed) for seed in (1, 2)]
+    replicated = [base_config(seed, replace(shared, replicate_pretraining=True)) for seed in (1, 2)]
     assert [(c.pretrain.seed, c.init_seed, c.finetune.seed) for c in replicated] == [(1, 1, 1), (2, 2, 2)]

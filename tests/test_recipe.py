@@ -19,7 +19,7 @@ from pebench.targets import ForgetSpec
 from pebench.train.stages import StageConfig
 from pebench.unlearn import UnlearnConfig
 
-DATA = DatasetConfig(n_persons=4, n_events=2, n_real_persons=2, n_real_events=2, seed=0)
+DATA = DatasetConfig(n_persons=4, n_events=2, n_real_persons=2, n_real_events=2, seed=0, caption_images=0)
 
 
 @pytest.fixture(autouse=True, scope="module")

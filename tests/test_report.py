@@ -23,7 +23,7 @@ from pebench.plotting import upscaled
 from pebench.targets import ForgetSpec, ForgetSplit
 from pebench.unlearn import UnlearnConfig
 
-SMALL = DatasetConfig(n_persons=10, n_events=5, n_real_persons=2, n_real_events=2, seed=1)
+SMALL = DatasetConfig(n_persons=10, n_events=5, n_real_persons=2, n_real_events=2, seed=1, caption_images=0)
 
 #: The book's default unlearning budget: a sweep point at it is the default run.
 BUDGET = UnlearnConfig().steps

@@ -125,13 +125,16 @@ def test_a_scenes_dataset_describes_each_picture_in_its_own_words(dataset: PEBen
     assert not names & {w for e in SCENE_EVENTS for k in e.keywords for w in k.split()}
 
 
-def test_the_kind_of_events_is_checked_and_keeps_the_labels_key() -> None:
+def test_the_kind_of_events_is_checked_and_part_of_the_key() -> None:
     with pytest.raises(ValueError, match=r"events must be one of \('labels', 'scenes'\)"):
         DatasetConfig(events="photos")
     with pytest.raises(ValueError, match="<= 40 \\(the number of scenes events\\)"):
         DatasetConfig(n_events=35, n_real_events=6, events="scenes")
-    assert "events" not in DatasetConfig().to_dict() and DatasetConfig(events="scenes").to_dict()["events"] == "scenes"
-    assert DatasetConfig(events="scenes").key() != DatasetConfig().key()
+    assert (
+        DatasetConfig().to_dict()["events"] == "scenes"
+        and DatasetConfig(events="labels").to_dict()["events"] == "labels"
+    )
+    assert DatasetConfig(events="labels").key() != DatasetConfig().key()
 
 
 def test_a_scenes_dataset_is_reproducible(dataset: PEBenchDataset, tmp_path: Path) -> None:

@@ -39,10 +39,12 @@ def test_two_workers_give_the_same_numbers_as_one(small_pipeline: Pipeline, tmp_
 
 
 def test_base_seeds_replicate_the_base_model_and_the_forget_draw(small_pipeline: Pipeline, tmp_path: Path) -> None:
-    """Two base seeds train two base models (own pretraining and fine-tuning) with their own forget
-    draws; seed 0 is the pipeline's own model, read back rather than retrained."""
+    """Two base seeds train two base models (own pretraining and fine-tuning, when the pretraining is
+    replicated) with their own forget draws; seed 0 is the pipeline's own model, read back rather
+    than retrained."""
     config = replace(
         small_pipeline.config,
+        replicate_pretraining=True,
         finetune=replace(small_pipeline.config.finetune, steps=4),
         pretrain=replace(small_pipeline.config.pretrain, steps=4),
     )

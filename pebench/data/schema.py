@@ -52,7 +52,7 @@ On-disk schema (``SCHEMA_VERSION = 2``); every path is relative to the dataset r
     has no captioned pictures.
 
 ``images/<image_id>.png``
-    RGB images, square, any size (the generator writes 32 px by default).
+    RGB images, square, any size (the generator writes 64 px by default).
 
 Unknown extra keys in a record are ignored on load, so converted data may carry more.
 """
