@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 import pebench.figures
-from pebench.data import DatasetConfig, PEBenchDataset, bust, ensure_dataset, render, summary
+from pebench.data import DatasetConfig, PEBenchDataset, bust, ensure_dataset, render, scenes, summary
 from pebench.data.paper_events import keyword_sharing, paper_event_keywords
+from pebench.data.scenes import SCENE_EVENTS
 from pebench.data.schema import SHIRT_COLOURS
-from pebench.data.taxonomy import all_events
 from pebench.figures import save_figure, save_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +35,7 @@ SMALL = DatasetConfig(
     heldout_images_per_pair=1,
     real_heldout_images_per_pair=3,
     seed=3,
+    caption_images=0,
 )
 HELDOUT_PER_PAIR = {"fictitious": SMALL.heldout_images_per_pair, "real": SMALL.real_heldout_images_per_pair}
 
@@ -133,15 +134,16 @@ def test_taxonomy_table_lists_exactly_the_datasets_events(dataset: PEBenchDatase
             row["population"],
         )
     assert table["population"].value_counts().to_dict() == {"fictitious": SMALL.n_events, "real": SMALL.n_real_events}
-    order = [(d, n) for d, n, _ in all_events()]
+    order = [(e.setting, e.name) for e in SCENE_EVENTS]
     positions = [order.index(key) for key in table.index]
     assert positions == sorted(positions), "rows follow the taxonomy's order"
+    assert all(dataset.events[row["event id"]].scene["light"] in row["parts"] for _, row in table.iterrows())
 
 
 def test_taxonomy_coverage(dataset: PEBenchDataset) -> None:
     coverage = summary.taxonomy_coverage(dataset)
-    assert coverage["taxonomy_events"] == len(all_events())
-    assert coverage["taxonomy_domains"] == len({d for d, _, _ in all_events()})
+    assert coverage["taxonomy_events"] == len(SCENE_EVENTS) == 40  # the paper's events, by setting
+    assert coverage["taxonomy_domains"] == len({e.setting for e in SCENE_EVENTS})
     assert coverage["events_used"] == len(dataset.events)
     assert coverage["domains_used"] == len({e.domain for e in dataset.events.values()})
 
@@ -160,13 +162,21 @@ def test_generator_parameters_come_from_the_generator(dataset: PEBenchDataset) -
         ("person look", f"skin tones ({len(bust.SKIN_TONES)})"): bust.SKIN_TONES,
         ("person look", f"hair styles ({len(bust.HAIR_STYLES)})"): bust.HAIR_STYLES,
         ("person look", f"accessories ({len(bust.ACCESSORIES)})"): bust.ACCESSORIES,
-        ("event scene", f"sky / ground palettes ({len(render.PALETTES)})"): render.PALETTES,
-        ("event scene", f"object shapes ({len(render.OBJECT_SHAPES)})"): render.OBJECT_SHAPES,
+        ("event scene", f"settings ({len(scenes.SETTINGS)})"): scenes.SETTINGS,
+        ("event scene", f"objects ({len(scenes.OBJECTS)})"): scenes.OBJECTS,
+        ("event scene", f"lights ({len(scenes.LIGHTS)})"): scenes.LIGHTS,
     }
     for key, options in vocabularies.items():
         assert table[key].split(", ") == list(options)
     shirts = [v for k, v in table.items() if k[1].startswith("shirt colours")]
     assert shirts == [", ".join(SHIRT_COLOURS)]
+
+
+def test_generator_parameters_of_label_events_list_their_colours_and_shapes(tmp_path: Path) -> None:
+    config = DatasetConfig(**{**SMALL.to_dict(), "events": "labels"})
+    table = summary.generator_parameters(PEBenchDataset.load(ensure_dataset(config, tmp_path, progress=False)))
+    palettes = table.loc[("event scene", f"sky / ground palettes ({len(render.PALETTES)})"), "value"]
+    assert palettes.split(", ") == list(render.PALETTES)
 
 
 def test_variation_ranges_bound_the_real_draws() -> None:

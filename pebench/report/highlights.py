@@ -33,12 +33,14 @@ Highlights = dict[str, float | int | str]
 
 def accuracy_highlights(accuracy: pd.DataFrame) -> Highlights:
     """Exact match of the fine-tuned model per population, split and kind (``fict_train_person``,
-    ``real_heldout_general``, ...), and the ROUGE-L of held-out event answers."""
+    ``real_heldout_general``, ...), and the ROUGE-L and keyword recall of event answers
+    (``fict_heldout_event_rouge``, ``fict_train_event_keywords``, ...)."""
     out: Highlights = {}
     for split in ("train", "heldout"):
-        for kind in ("person", "event", "general"):
-            for population, prefix in (("fictitious", "fict"), ("real", "real")):
+        for population, prefix in (("fictitious", "fict"), ("real", "real")):
+            for kind in ("person", "event", "general"):
                 out[f"{prefix}_{split}_{kind}"] = float(accuracy.loc[(population, split, kind), "exact_match"])
+            out[f"{prefix}_{split}_event_keywords"] = float(accuracy.loc[(population, split, "event"), "keywords"])
     out["fict_heldout_event_rouge"] = float(accuracy.loc[("fictitious", "heldout", "event"), "rouge_l"])
     return out
 

@@ -43,16 +43,16 @@ def plot_learning_curves(pretrain_log: pd.DataFrame, finetune_log: pd.DataFrame)
 
 @styled("whitegrid")
 def plot_accuracy(accuracy: pd.DataFrame) -> Figure:
-    """Exact match per population and question kind, training against held-out images
-    (:func:`pebench.metrics.predictions.accuracy_table`)."""
+    """Accuracy per population and question kind (events by keyword recall where they have keywords),
+    training against held-out images (:func:`pebench.metrics.predictions.accuracy_table`)."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     plot_data = accuracy.reset_index()
     plot_data["group"] = plot_data["population"] + " / " + plot_data["kind"]
     fig, ax = plt.subplots(figsize=(8, 3.6))
-    sns.barplot(data=plot_data, x="group", y="exact_match", hue="split", ax=ax, palette=["C0", "C7"])
-    ax.set(xlabel="", ylabel="exact match", ylim=(0, 1.05), title="accuracy of the fine-tuned model")
+    sns.barplot(data=plot_data, x="group", y="accuracy", hue="split", ax=ax, palette=["C0", "C7"])
+    ax.set(xlabel="", ylabel="accuracy", ylim=(0, 1.05), title="accuracy of the fine-tuned model")
     ax.tick_params(axis="x", rotation=20)
     fig.tight_layout()
     return fig

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pebench.data import appearance, bust, render
+from pebench.data import appearance, bust, render, scenes
 from pebench.data.dataset import PEBenchDataset
 from pebench.data.schema import SHIRT_COLOURS
 from pebench.data.summary.statistics import image_side
@@ -108,7 +108,8 @@ def generator_parameters(dataset: PEBenchDataset) -> pd.DataFrame:
 
     Why: the paper's images come from a text-to-image model, whose settings its Table 3 records;
     ours are drawn by code, and what determines them is the image size, the attribute vocabularies
-    a person's look and an event's scene are built from, and the per-image variation that makes a
+    a person's look and an event's scene are built from (a scene event's parts, or a label event's
+    colours and shapes), and the per-image variation that makes a
     held-out picture of a (person, event) pair differ from the trained one. Everything is read
     from :mod:`pebench.data.bust`, :mod:`pebench.data.render` and the dataset itself.
     """
@@ -120,19 +121,28 @@ def generator_parameters(dataset: PEBenchDataset) -> pd.DataFrame:
         "eye colours": bust.EYE_COLOURS,
         "accessories": bust.ACCESSORIES,
     }
-    scene_vocab = {
-        "sky / ground palettes": render.PALETTES,
-        "ground patterns": render.GROUND_PATTERNS,
-        "object shapes": render.OBJECT_SHAPES,
-        "object colours": render.OBJECT_COLOURS,
-    }
+    config = dataset.config or {}
+    scene_events = config.get("events", "labels") == "scenes"
+    if scene_events:
+        scene_vocab = {
+            "settings": scenes.SETTINGS,
+            "objects": scenes.OBJECTS,
+            "lights": scenes.LIGHTS,
+            "crowds": scenes.CROWDS,
+        }
+    else:
+        scene_vocab = {
+            "sky / ground palettes": render.PALETTES,
+            "ground patterns": render.GROUND_PATTERNS,
+            "object shapes": render.OBJECT_SHAPES,
+            "object colours": render.OBJECT_COLOURS,
+        }
     rows: list[tuple[str, str, str]] = [
         ("image", "size (px)", f"{side} × {side}"),
         ("image", "drawn at", f"{render.SUPERSAMPLE}× the size, then downsampled (Lanczos)"),
         ("image", "horizon", f"{render.HORIZON:g} of the height"),
         ("image", "scene object slots", f"{len(render.OBJECT_SLOTS)} (the corners left free by the person)"),
     ]
-    config = dataset.config or {}
     if "seed" in config:
         rows.append(("image", "seed", str(config["seed"])))
     for label, options in person_vocab.items():
@@ -142,8 +152,13 @@ def generator_parameters(dataset: PEBenchDataset) -> pd.DataFrame:
     rows.append(("person look", "distinct looks", f"{distinct_people:,} (each person has its own)"))
     for label, options in scene_vocab.items():
         rows.append(("event scene", f"{label} ({len(options)})", _vocabulary(options)))
-    distinct_scenes = int(np.prod([len(o) for o in scene_vocab.values()]))
-    rows.append(("event scene", "distinct scenes", f"{distinct_scenes:,} (each event has its own)"))
+    if scene_events:
+        parts = {(e.setting, frozenset(e.objects), e.light, e.crowd) for e in scenes.SCENE_EVENTS}
+        note = f"{len(parts)} of the paper's {len(scenes.SCENE_EVENTS)} events (each its own; they share parts)"
+        rows.append(("event scene", "distinct part combinations", note))
+    else:
+        distinct_scenes = int(np.prod([len(o) for o in scene_vocab.values()]))
+        rows.append(("event scene", "distinct scenes", f"{distinct_scenes:,} (each event has its own)"))
     ranges = variation_ranges()
     for key, span in ranges.items():
         if key not in _VARIATION_HIDDEN:

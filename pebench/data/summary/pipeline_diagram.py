@@ -50,7 +50,8 @@ def plot_pipeline(counts: dict[str, int]) -> Figure:
             "train",
             "4  Pretraining",
             f"\u201creal\u201d population:\n{c['real_persons']} persons × {c['real_events']} events\n"
-            f"{c['pretrain_questions']:,} questions incl. general ones",
+            f"{c['pretrain_questions']:,} questions incl. general ones"
+            + (f"\n+ {c['captions']:,} captioned pictures" if c["captions"] else ""),
         ),
         (1, 1): (
             "train",

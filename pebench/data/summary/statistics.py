@@ -17,6 +17,7 @@ import pandas as pd
 from pebench.data.dataset import PEBenchDataset
 from pebench.data.generate import DatasetConfig
 from pebench.data.paper_events import keyword_sharing, paper_event_keywords
+from pebench.data.scenes import SCENE_EVENTS
 from pebench.data.schema import POPULATIONS, QA_KINDS, SPLITS
 from pebench.data.taxonomy import all_events
 
@@ -75,36 +76,55 @@ def dataset_statistics(dataset: PEBenchDataset) -> pd.DataFrame:
     return table.astype(int)
 
 
-def taxonomy_table(dataset: PEBenchDataset) -> pd.DataFrame:
-    """The events of this dataset by domain, each marked fictitious or real.
+def _taxonomy(dataset: PEBenchDataset) -> list[tuple[str, str]]:
+    """``(domain, name)`` of every event the dataset's kind of events draws from, in a fixed order:
+    the paper's 40 events by setting (``events="scenes"``), or the label taxonomy's by domain."""
+    if dataset.config.get("events", "labels") == "scenes":
+        return [(event.setting, event.name) for event in SCENE_EVENTS]
+    return [(domain, name) for domain, name, _ in all_events()]
 
-    Why: a reader needs to see which events a dataset asks about; they come from
-    :mod:`pebench.data.taxonomy`, of which a dataset uses a subset spread over as many domains as
-    possible. Rows follow the taxonomy's order (events it does not list, as in converted data,
-    come last); the index is (domain, event name), the description is the event question's answer.
+
+def _parts(scene: dict | None) -> str:
+    """A scene event's visible parts in words (empty for a label event, whose scene is colours)."""
+    if not scene or "objects" not in scene:
+        return ""
+    return f"{' and '.join(scene['objects'])}; light: {scene['light']}; crowd: {scene['crowd']}"
+
+
+def taxonomy_table(dataset: PEBenchDataset) -> pd.DataFrame:
+    """The events of this dataset by domain (a scene event's setting), each marked fictitious or real.
+
+    Why: a reader needs to see which events a dataset asks about and, for scene events, which
+    visible parts each shares with others. Rows follow the taxonomy's order (events it does not
+    list, as in converted data, come last); the index is (domain, event name), the description is
+    the event question's answer (on each picture of a scene event in other words, the same keywords).
     """
-    order = {(domain, name): i for i, (domain, name, _) in enumerate(all_events())}
+    order = {key: i for i, key in enumerate(_taxonomy(dataset))}
     events = sorted(dataset.events.values(), key=lambda e: (order.get((e.domain, e.name), len(order)), e.event_id))
+    columns = ["domain", "event", "description", "parts", "population", "event id"]
     rows = [
         {
             "domain": e.domain,
             "event": e.name,
             "description": e.description,
+            "parts": _parts(e.scene),
             "population": e.population,
             "event id": e.event_id,
         }
         for e in events
     ]
-    table = pd.DataFrame(rows, columns=["domain", "event", "description", "population", "event id"])
+    table = pd.DataFrame(rows, columns=columns)
+    if not table["parts"].any():
+        table = table.drop(columns="parts")
     return table.set_index(["domain", "event"])
 
 
 def taxonomy_coverage(dataset: PEBenchDataset) -> dict[str, int]:
     """How much of the taxonomy the dataset uses: domains and events, available and used."""
     used = {(e.domain, e.name) for e in dataset.events.values()}
-    available = all_events()
+    available = _taxonomy(dataset)
     return {
-        "taxonomy_domains": len({d for d, _, _ in available}),
+        "taxonomy_domains": len({d for d, _ in available}),
         "taxonomy_events": len(available),
         "domains_used": len({d for d, _ in used}),
         "events_used": len(used),
@@ -166,6 +186,7 @@ def pipeline_counts(dataset: PEBenchDataset) -> dict[str, int]:
         "questions": len(dataset.qa),
         "image_side": image_side(dataset),
         "pretrain_questions": len(dataset.select(population="real", split="train")),
+        "captions": len(dataset.captions),
         "finetune_questions": sum(q.split == "train" and q.kind in IDENTITY_KINDS for q in fictitious),
         "heldout_questions": sum(q.split == "heldout" and q.kind in IDENTITY_KINDS for q in fictitious),
     }
@@ -195,7 +216,7 @@ def headline_counts(dataset: PEBenchDataset) -> dict[str, int]:
     counts |= {key: int(value) for key, value in taxonomy_coverage(dataset).items()}
     counts["world_fact_questions"] = len(dataset.select(population="real", split="heldout", kind="general"))
     stages = pipeline_counts(dataset)
-    return counts | {key: int(stages[key]) for key in ("pretrain_questions", "finetune_questions")}
+    return counts | {key: int(stages[key]) for key in ("pretrain_questions", "captions", "finetune_questions")}
 
 
 def example_images(dataset: PEBenchDataset) -> list[str]:
