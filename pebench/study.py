@@ -135,31 +135,57 @@ def grid_runs(
 
     Labels: ``method`` (display name), ``target``, ``base_seed``, ``seed``.
     """
+    tasks = grid_tasks(
+        pipeline,
+        rows,
+        targets,
+        seeds,
+        base_seeds=base_seeds,
+        ratio=ratio,
+        unlearn=unlearn,
+        compare_to_oracle=compare_to_oracle,
+        forget_seed=forget_seed,
+    )
+    results = run_experiments([task for _, task in tasks], workers=workers, progress=progress)
+    return [(labels, result) for (labels, _), result in zip(tasks, results)]
+
+
+def grid_tasks(
+    pipeline: Pipeline,
+    rows: Sequence[Arm],
+    targets: Sequence[str],
+    seeds: Sequence[int],
+    *,
+    base_seeds: Sequence[int] = (0,),
+    ratio: float = 0.1,
+    unlearn: UnlearnConfig | None = None,
+    compare_to_oracle: bool = True,
+    forget_seed: int | None = None,
+) -> list[tuple[dict[str, object], tuple[Pipeline, Experiment]]]:
+    """The runs :func:`grid_runs` makes (same arguments), each with its labels, computing nothing:
+    several grids' tasks can then go to :func:`pebench.workers.run_experiments` at once."""
     pipelines = {
         b: Pipeline(base_config(b, pipeline.config), root=pipeline.root, device=str(pipeline.device))
         for b in base_seeds
     }
-    grid = list(itertools.product(rows, targets, base_seeds, seeds))
-    tasks = [
+    return [
         (
-            pipelines[base],
-            build_experiment(
-                arm,
-                target,
-                seed=seed,
-                base_seed=base,
-                forget_seed=forget_seed,
-                ratio=ratio,
-                unlearn=unlearn,
-                compare_to_oracle=compare_to_oracle,
+            {"method": arm.name, "target": target, "base_seed": base, "seed": seed},
+            (
+                pipelines[base],
+                build_experiment(
+                    arm,
+                    target,
+                    seed=seed,
+                    base_seed=base,
+                    forget_seed=forget_seed,
+                    ratio=ratio,
+                    unlearn=unlearn,
+                    compare_to_oracle=compare_to_oracle,
+                ),
             ),
         )
-        for arm, target, base, seed in grid
-    ]
-    results = run_experiments(tasks, workers=workers, progress=progress)
-    return [
-        ({"method": arm.name, "target": target, "base_seed": base, "seed": seed}, result)
-        for (arm, target, base, seed), result in zip(grid, results)
+        for arm, target, base, seed in itertools.product(rows, targets, base_seeds, seeds)
     ]
 
 
