@@ -20,6 +20,7 @@ from dataclasses import astuple, dataclass, replace
 import pandas as pd
 
 from pebench.arms import LABELS, Arm, arms
+from pebench.data import ensure_dataset
 from pebench.paper import PAPER_METHODS
 from pebench.pipeline import Pipeline, PipelineConfig
 from pebench.setting import Setting
@@ -131,10 +132,13 @@ def run_ablation(
     """The long results of :func:`pebench.study.run_grid` (same arguments) on each of
     :func:`ablation_designs` of ``pipeline``'s configuration, with a first column ``design`` (the row
     label). Every design's runs go to the workers at once, so the designs' base models train in
-    parallel."""
+    parallel. A design's dataset is generated first, with a progress bar only when ``progress``."""
+    designs = ablation_designs(pipeline.config)
+    for config in designs.values():
+        ensure_dataset(config.data, pipeline.root / "data", progress=progress)
     tasks = [
         (label, labels, task)
-        for label, config in ablation_designs(pipeline.config).items()
+        for label, config in designs.items()
         for labels, task in grid_tasks(
             Pipeline(config, root=pipeline.root, device=str(pipeline.device)), rows, targets, seeds, **grid
         )
