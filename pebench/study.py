@@ -113,13 +113,9 @@ def grid_runs(
     targets: Sequence[str],
     seeds: Sequence[int],
     *,
-    base_seeds: Sequence[int] = (0,),
-    ratio: float = 0.1,
-    unlearn: UnlearnConfig | None = None,
-    compare_to_oracle: bool = True,
-    forget_seed: int | None = None,
     workers: int | None = None,
     progress: bool = True,
+    **grid: Any,
 ) -> list[tuple[dict[str, object], dict]]:
     """Run (or read back) every (arm, target, base model, seed); return each run's labels and result.
 
@@ -133,19 +129,11 @@ def grid_runs(
     (:func:`pebench.workers.run_experiments`), cached ones read back, so rerunning a chapter only
     computes what changed.
 
-    Labels: ``method`` (display name), ``target``, ``base_seed``, ``seed``.
+    ``grid``: the keywords of :func:`grid_tasks` (``base_seeds``, ``ratio``, ``unlearn``,
+    ``compare_to_oracle``, ``forget_seed``). Labels: ``method`` (display name), ``target``,
+    ``base_seed``, ``seed``.
     """
-    tasks = grid_tasks(
-        pipeline,
-        rows,
-        targets,
-        seeds,
-        base_seeds=base_seeds,
-        ratio=ratio,
-        unlearn=unlearn,
-        compare_to_oracle=compare_to_oracle,
-        forget_seed=forget_seed,
-    )
+    tasks = grid_tasks(pipeline, rows, targets, seeds, **grid)
     results = run_experiments([task for _, task in tasks], workers=workers, progress=progress)
     return [(labels, result) for (labels, _), result in zip(tasks, results)]
 
