@@ -16,8 +16,10 @@ It adds what a static ``_config.yml`` cannot hold:
   - ``pebench-benchmarks`` -- the performance targets against the committed benchmark results
     (:func:`pebench_book.performance.headlines`), so the page shows the last measured numbers;
   - ``pebench-metrics`` -- the catalog of metrics, each linking to its definition;
-  - ``pebench-methods`` -- the registry of unlearning methods, each linking to its class (whose
-    docstring holds its loss and, for the paper's methods, the reading this book implements);
+  - ``pebench-methods`` -- the registry of unlearning methods, each linking to its section of the
+    methods page;
+  - ``pebench-method-objectives`` -- those sections: each method's objective, hyper-parameters and
+    data, written from its class (:mod:`pebench_book.methods_page`);
   - ``pebench-gpu-smoke`` -- the last end-to-end GPU run of the recipe, from its results file;
   - ``pebench-gpu-estimate`` -- the projection of the recipe's GPU time and memory, with its checks;
   - ``pebench-api`` -- the API reference: ``automodule`` for every module of a package
@@ -172,27 +174,45 @@ class MetricsDirective(SphinxDirective):
 
 class MethodsDirective(SphinxDirective):
     """``pebench-methods``: the registered unlearning methods (:data:`pebench.unlearn.registry.METHODS`) as a
-    table, in registry order, each linking to its class and summarised by its docstring's first line
-    (its loss, for most)."""
+    table, in registry order, each linking to its section of the methods page and summarised by its
+    docstring's first clause."""
 
     has_content = False
 
     def run(self) -> list[nodes.Node]:
         from pebench.paper import table1
         from pebench.unlearn import METHODS
+        from pebench_book.methods_page import summary
 
         in_paper = set(table1()["method"])
         rows = []
         for name, cls in METHODS.items():
-            target = f"{cls.__module__}.{cls.__qualname__}"
             link = addnodes.pending_xref(
-                "", refdomain="py", reftype="class", reftarget=target, refexplicit=True, refwarn=True
+                "", refdomain="std", reftype="ref", reftarget=f"method-{name}", refexplicit=True, refwarn=True
             )
             link += nodes.literal(text=name)
-            summary = (cls.__doc__ or "").strip().splitlines()[0].replace("``", "")
             paper = "yes" if cls.label in in_paper else "–"
-            rows.append([link, nodes.Text(cls.label), nodes.Text(paper), nodes.Text(summary)])
-        return [_table(["name", "label", "in the paper's Table 1", "loss (its docstring)"], rows, [14, 10, 12, 64])]
+            rows.append([link, nodes.Text(cls.label), nodes.Text(paper), nodes.Text(summary(cls))])
+        return [_table(["name", "label", "in the paper's Table 1", "what it does"], rows, [14, 10, 12, 64])]
+
+
+class MethodObjectivesDirective(SphinxDirective):
+    """``pebench-method-objectives``: a section per registered method with its objective (from its
+    class docstring), its hyper-parameters and defaults (from its constructor) and the data it uses
+    (:func:`pebench_book.methods_page.method_markdown`)."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from pebench.unlearn import METHODS
+        from pebench_book.methods_page import method_markdown
+
+        text = "\n\n".join(method_markdown(name, cls) for name, cls in METHODS.items())
+        container = nodes.container()
+        self.state.nested_parse(
+            StringList(text.splitlines(), source=self.get_source_info()[0]), 0, container, match_titles=True
+        )
+        return container.children
 
 
 class BenchmarksDirective(SphinxDirective):
@@ -335,6 +355,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("pebench-benchmarks", BenchmarksDirective)
     app.add_directive("pebench-metrics", MetricsDirective)
     app.add_directive("pebench-methods", MethodsDirective)
+    app.add_directive("pebench-method-objectives", MethodObjectivesDirective)
     app.add_directive("pebench-gpu-smoke", GpuSmokeDirective)
     app.add_directive("pebench-gpu-estimate", GpuEstimateDirective)
     app.add_directive("pebench-api", ApiDirective)

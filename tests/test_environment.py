@@ -20,6 +20,9 @@ CONDA_NAME = {
 PYPI_NAME = {conda: pypi for pypi, conda in CONDA_NAME.items()}
 # Entries of environment.yml that are the environment itself, not a pinned package of the project.
 CONDA_ONLY = {"python", "pip"}
+# Packages conda-forge does not have: environment.yml installs them from PyPI in its ``pip:`` section
+# (repo2docker runs it), pinned like the rest. Nothing else may go there.
+PIP_ONLY = {"sphinx-mathjax-offline"}
 
 PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;,]+)\s*$")
 CONDA_SPEC = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:(==?)\s*([^\s=]+))?\s*$")
@@ -45,13 +48,21 @@ def pyproject_pins() -> dict[str, str]:
 
 
 def environment_entries() -> dict[str, tuple[str | None, str | None]]:
-    """conda name -> (operator, version) for each dependency of environment.yml."""
+    """Name -> (operator, version) for each dependency of environment.yml: conda names, then the
+    PyPI names of its ``pip:`` section (only :data:`PIP_ONLY` packages, pinned exactly)."""
     env = yaml.safe_load(ENVIRONMENT.read_text())
     entries: dict[str, tuple[str | None, str | None]] = {}
     for dep in env["dependencies"]:
-        assert isinstance(dep, str), (
-            f"environment.yml: unexpected non-conda entry {dep!r}; install pebench in postBuild, not in a pip: section"
-        )
+        if isinstance(dep, dict):
+            assert set(dep) == {"pip"}, f"environment.yml: unexpected entry {dep!r}"
+            for requirement in dep["pip"]:
+                match = PIN.match(requirement)
+                assert match and normalize(match[1]) in PIP_ONLY, (
+                    f"environment.yml: pip entry {requirement!r} must be one of {sorted(PIP_ONLY)}, pinned with '==' "
+                    "(install pebench itself in postBuild)"
+                )
+                entries[normalize(match[1])] = ("==", match[2])
+            continue
         match = CONDA_SPEC.match(dep)
         assert match, f"environment.yml: cannot parse {dep!r}"
         entries[normalize(match[1])] = (match[2], match[3])

@@ -35,7 +35,20 @@ BALANCEABLE = ("gd", "kl", "npo")
 
 
 class Balanced(UnlearningMethod):
-    """``mean_k(L_k / |L_k⁰|) * mean_k |L_k⁰| + retain term of base``, ``L_k⁰`` the first step's (detached)."""
+    r"""The paper's joint method :cite:p:`xu2025pebench`, in our reading (the module's docstring says
+    why this form): a base method's forget term per concept, balanced.
+
+    .. math::
+
+        \mathcal{L}(\theta) = \bar s\,\frac{1}{K}\sum_{k=1}^{K}\frac{L_k(\theta)}{|L_k^{(0)}|}
+            + \lambda\,R(\theta),
+        \qquad \bar s = \frac{1}{K}\sum_{k=1}^{K}|L_k^{(0)}|
+
+    with :math:`L_k` the base method's forget term on concept :math:`k`'s equal share of the forget
+    batch, :math:`L_k^{(0)}` its value at the first step (held fixed) and :math:`R` the base's retain
+    term. ``base`` is the base method (``gd``, ``kl`` or ``npo``); the other hyper-parameters are the
+    base's.
+    """
 
     name = "balanced"
     label = "Balanced"

@@ -27,7 +27,17 @@ from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, check_positive,
 
 
 class DirectPreferenceOptimization(UnlearningMethod):
-    """Minimises ``-(2/beta) E[log sigmoid(beta * (ratio(refusal) - ratio(answer)))] + retain NLL``.
+    r"""Direct preference optimisation :cite:p:`rafailov2023dpo` with refusals preferred over the true
+    answers, in our reading. The refusal :math:`\tilde y` is preferred, the true answer :math:`y`
+    rejected; the module's docstring says why the factor :math:`2/\beta`.
+
+    .. math::
+
+        \mathcal{L}(\theta) = -\frac{2}{\beta}\,\mathbb{E}_{(x, y) \in B_f}
+            \log\sigma\big(\beta\,[\rho_\theta(x, \tilde y) - \rho_\theta(x, y)]\big)
+            + \lambda\,\mathcal{L}_\mathrm{NLL}(\theta; B_r)
+
+    ``beta`` is :math:`\beta`, ``retain_weight`` is :math:`\lambda`.
 
     Unlike PO it pushes the true answer down as well as the refusal up, and unlike NPO the push
     stops once the refusal is preferred by a margin, whatever the answer's own likelihood.

@@ -14,7 +14,13 @@ def ascent_loss(model: torch.nn.Module, batch: UnlearnBatch) -> torch.Tensor:
 
 
 class GradientAscent(UnlearningMethod):
-    """Minimises ``-NLL(forget)``. Fast and blunt: nothing holds the rest of the model in place."""
+    r"""Gradient ascent on the forget answers :cite:p:`jang2023knowledge`: fast and blunt, since nothing
+    holds the rest of the model in place.
+
+    .. math::
+
+        \mathcal{L}(\theta) = -\mathcal{L}_\mathrm{NLL}(\theta; B_f)
+    """
 
     name = "ga"
     label = "GA"

@@ -10,7 +10,15 @@ from pebench.unlearn.ga import ascent_loss
 
 
 class GradientDifference(UnlearningMethod):
-    """Minimises ``-NLL(forget) + retain_weight * NLL(retain)``."""
+    r"""Gradient difference :cite:p:`liu2022continual,maini2024tofu`: gradient ascent on the forget
+    answers, ordinary descent on the retain answers.
+
+    .. math::
+
+        \mathcal{L}(\theta) = -\mathcal{L}_\mathrm{NLL}(\theta; B_f) + \lambda\,\mathcal{L}_\mathrm{NLL}(\theta; B_r)
+
+    ``retain_weight`` is :math:`\lambda`.
+    """
 
     name = "gd"
     label = "GD"

@@ -25,7 +25,17 @@ def answer_kl(model: torch.nn.Module, reference: torch.nn.Module, batch: Batch) 
 
 
 class KLMinimization(UnlearningMethod):
-    """Minimises ``-NLL(forget) + retain_weight * KL(reference || model)`` on retain answers."""
+    r"""KL minimisation :cite:p:`maini2024tofu`: gradient ascent on the forget answers, while the
+    next-token distributions on the retain answers stay close to the frozen model's.
+
+    .. math::
+
+        \mathcal{L}(\theta) = -\mathcal{L}_\mathrm{NLL}(\theta; B_f)
+            + \lambda\,\frac{1}{|T_r|}\sum_{t \in T_r}
+              \mathrm{KL}\big(\pi_\mathrm{ref}(\cdot \mid x, y_{<t}) \,\big\|\, \pi_\theta(\cdot \mid x, y_{<t})\big)
+
+    with :math:`T_r` the answer positions of the retain batch; ``retain_weight`` is :math:`\lambda`.
+    """
 
     name = "kl"
     label = "KL"

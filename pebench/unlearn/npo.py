@@ -10,7 +10,15 @@ from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, check_positive,
 
 
 class NegativePreferenceOptimization(UnlearningMethod):
-    """Minimises ``-(2/beta) E[log sigmoid(-beta * (log pi(y|x) - log pi_ref(y|x)))] + retain NLL``.
+    r"""Negative preference optimisation :cite:p:`zhang2024npo`: the forget answers are pushed below
+    the frozen model's likelihood, by a loss that is bounded below.
+
+    .. math::
+
+        \mathcal{L}(\theta) = -\frac{2}{\beta}\,\mathbb{E}_{(x, y) \in B_f}
+            \log\sigma\big(-\beta\,\rho_\theta(x, y)\big) + \lambda\,\mathcal{L}_\mathrm{NLL}(\theta; B_r)
+
+    ``beta`` is :math:`\beta`, ``retain_weight`` is :math:`\lambda`.
 
     Sequence-level log-ratio against the frozen pre-unlearning model. Unlike GA the forget term
     is bounded below, so it slows down once the forget answers are unlikely: less collapse.

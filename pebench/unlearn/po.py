@@ -9,7 +9,14 @@ from pebench.unlearn.base import UnlearnBatch, UnlearningMethod
 
 
 class PreferenceOptimization(UnlearningMethod):
-    """Minimises ``NLL(refusal | forget question) + retain_weight * NLL(retain)``.
+    r"""Preference optimisation toward refusals :cite:p:`maini2024tofu`: the forget questions are
+    answered with a refusal :math:`\tilde y` ("I do not know") and the model learns that answer.
+
+    .. math::
+
+        \mathcal{L}(\theta) = \mathcal{L}_\mathrm{NLL}(\theta; \tilde B_f) + \lambda\,\mathcal{L}_\mathrm{NLL}(\theta; B_r)
+
+    with :math:`\tilde B_f` the forget questions with refusal answers; ``retain_weight`` is :math:`\lambda`.
 
     The forget answers are replaced by refusals (``pebench.refusals``), so the model is taught an
     alternative rather than pushed away from the truth: gentle on the rest of the model, but the

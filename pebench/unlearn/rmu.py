@@ -20,7 +20,18 @@ def layer_activations(model: torch.nn.Module, batch: Batch, layer: int) -> torch
 
 
 class RepresentationMisdirection(UnlearningMethod):
-    """Minimises ``MSE(h_l(forget), steering * u) + retain_weight * MSE(h_l(retain), h_l^ref(retain))``."""
+    r"""Representation misdirection :cite:p:`li2024wmdp`, adapted to a LLaVA decoder (the module's
+    docstring says how).
+
+    .. math::
+
+        \mathcal{L}(\theta) = \mathbb{E}_{B_f}\,\big\lVert h^\theta_\ell - c\,u \big\rVert^2
+            + \lambda\,\mathbb{E}_{B_r}\,\big\lVert h^\theta_\ell - h^\mathrm{ref}_\ell \big\rVert^2
+
+    with :math:`h_\ell` the hidden state after decoder layer :math:`\ell` at every attended token
+    (a mean over its coordinates) and :math:`u` a fixed random unit vector drawn from ``seed``;
+    ``layer`` is :math:`\ell`, ``steering`` is :math:`c`, ``retain_weight`` is :math:`\lambda`.
+    """
 
     name = "rmu"
     label = "RMU"

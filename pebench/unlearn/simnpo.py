@@ -11,7 +11,15 @@ from pebench.unlearn.base import UnlearnBatch, UnlearningMethod, check_non_negat
 
 
 class SimNPO(UnlearningMethod):
-    """Minimises ``-(2/beta) E[log sigmoid(-beta * log pi(y|x) / |y| - gamma)] + retain NLL``.
+    r"""SimNPO :cite:p:`fan2024simnpo`: NPO without a reference model, with length normalisation.
+
+    .. math::
+
+        \mathcal{L}(\theta) = -\frac{2}{\beta}\,\mathbb{E}_{(x, y) \in B_f}
+            \log\sigma\Big(-\frac{\beta}{|y|}\log\pi_\theta(y \mid x) - \gamma\Big)
+            + \lambda\,\mathcal{L}_\mathrm{NLL}(\theta; B_r)
+
+    ``beta`` is :math:`\beta`, ``gamma`` is :math:`\gamma`, ``retain_weight`` is :math:`\lambda`.
 
     The reference model's log-likelihood is replaced by a margin ``gamma`` and the answer length
     normalises the log-likelihood, so long and short answers are forgotten at the same pace.

@@ -69,7 +69,22 @@ def masked_answer_kl(
 
 
 class SingleImageUnlearning(UnlearningMethod):
-    """Minimises ``NLL(substitute) + retain_weight * NLL(retain) + kl_weight * DMK`` (module docstring)."""
+    r"""Single Image Unlearning :cite:p:`li2024siu`, in our reading (the module's docstring says what we
+    chose): re-associate the forget images with a substitute answer :math:`\tilde y` (the answer's
+    words reversed), keep the output distribution close to the frozen model's off the concept's words.
+
+    .. math::
+
+        \mathcal{L}(\theta) = \mathcal{L}_\mathrm{NLL}(\theta; \tilde B_f)
+            + \kappa\,\frac{1}{|\tilde T_f|}\sum_{t \in \tilde T_f}
+              \mathrm{KL}\big(\tilde\pi_\mathrm{ref}(\cdot \mid x, \tilde y_{<t}) \,\big\|\,
+              \tilde\pi_\theta(\cdot \mid x, \tilde y_{<t})\big)
+            + \lambda\,\mathcal{L}_\mathrm{NLL}(\theta; B_r)
+
+    with :math:`\tilde\pi` a next-token distribution renormalised without the forgotten answer's
+    words (the Dual Masked KL) and :math:`\tilde T_f` the substitute answers' positions;
+    ``kl_weight`` is :math:`\kappa`, ``retain_weight`` is :math:`\lambda`.
+    """
 
     name = "siu"
     label = "SIU"
