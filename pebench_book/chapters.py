@@ -50,6 +50,10 @@ CHAPTER_PATTERN = re.compile(r"^(?P<number>\d{2})_[^/]+\.ipynb$")
 KERNEL_NAME = "python3"
 INJECTED_TAG = "injected-parameters"
 REMOVE_INPUT_TAG = "remove-input"
+#: Jupyter Book folds such a cell's code behind a "show" toggle and shows its output.
+HIDE_INPUT_TAG = "hide-input"
+#: A chapter shows a code cell of at most this many lines; a longer one is plumbing and is folded.
+VISIBLE_CELL_LINES = 5
 # A fixed id for the injected cell: papermill creates it with a random one on every run.
 INJECTED_CELL_ID = "papermill-injected-parameters"
 # Cell metadata written at each execution: papermill's timing/status and nbclient's timestamps.
@@ -183,10 +187,30 @@ def strip_injected_parameters(nb: nbformat.NotebookNode) -> nbformat.NotebookNod
     return nb
 
 
+def is_plumbing(cell: nbformat.NotebookNode) -> bool:
+    """Whether a chapter folds this code cell's input, so that the chapter reads as prose and results.
+
+    Folded: the ``parameters`` cell (the "Reproduce it" page lists the parameters), any cell that
+    imports, a cell that only glues numbers into the prose, and any cell longer than
+    :data:`VISIBLE_CELL_LINES` lines. What stays in view is the short call a reader would copy.
+    """
+    if cell.get("cell_type") != "code":
+        return False
+    lines = [line for line in cell.get("source", "").strip().splitlines() if line.strip()]
+    return (
+        "parameters" in cell.get("metadata", {}).get("tags", [])
+        or any(line.startswith(("import ", "from ")) for line in lines)
+        or bool(lines)
+        and lines[0].startswith("glue_all(")
+        or len(lines) > VISIBLE_CELL_LINES
+    )
+
+
 def tidy_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Post-process a notebook executed by papermill, in place (idempotent), and return it.
 
     * tag the ``injected-parameters`` cell ``remove-input`` and give it a stable id;
+    * tag every plumbing cell (:func:`is_plumbing`) ``hide-input``;
     * remove per-cell execution metadata (``metadata.papermill``, ``metadata.execution``);
     * remove papermill's run timestamps, duration and input/output paths from the notebook metadata,
       keeping the parameters it records.
@@ -202,6 +226,8 @@ def tidy_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 metadata["tags"] = [*tags, REMOVE_INPUT_TAG]
             if "id" in cell and INJECTED_CELL_ID not in taken_ids:
                 cell["id"] = INJECTED_CELL_ID
+        elif is_plumbing(cell) and HIDE_INPUT_TAG not in tags:
+            metadata["tags"] = [*tags, HIDE_INPUT_TAG]
     papermill = nb.get("metadata", {}).get("papermill")
     if isinstance(papermill, dict):
         for key in VOLATILE_NOTEBOOK_PAPERMILL:
@@ -305,7 +331,7 @@ def warm_shared_models() -> float:
 
     start = time.perf_counter()
     log.info("training the base models the chapters share (fine-tuned model, retrain oracles)")
-    train_shared_models(progress=False)
+    train_shared_models(progress=True)  # a progress bar per stage: this is the longest silent step otherwise
     seconds = round(time.perf_counter() - start, 1)
     log.info("shared base models took %.0f s", seconds)
     return seconds

@@ -67,8 +67,12 @@ SITE_DIRNAME = "site"
 SWITCHER_FILE = "switcher.json"
 #: Where each built version looks for the switcher, relative to its own root folder.
 SWITCHER_JSON_URL = f"../{SWITCHER_FILE}"
-#: The repository the site's commit links point to (as in ``_config.yml``'s ``repository.url``).
-REPOSITORY_URL = "https://github.com/pebench-companion/pebench"
+#: The repository the published site links to (repository button, Binder, commit links); unset or
+#: empty, the site shows no repository button, no Binder button and unlinked commits.
+REPOSITORY_URL_ENV = "PEBENCH_REPOSITORY_URL"
+#: The git ref those links open; default: the tag ``v<version>`` when the built commit carries it,
+#: else the built commit itself, so that a reader always lands on the code of the pages they read.
+REPOSITORY_REF_ENV = "PEBENCH_REPOSITORY_REF"
 BASE_URL_ENV = "PEBENCH_SITE_BASE_URL"
 BUILD_FLAGS = ("--all", "-W", "-n", "--keep-going")
 
@@ -92,10 +96,10 @@ class Provenance:
     #: What the chapters' numbers were computed with (CPU, kernels, libraries), from their metadata.
     numerics: str = "not recorded"
 
-    def footer_html(self, repository_url: str = REPOSITORY_URL) -> str:
-        """One line of HTML for the page footer."""
+    def footer_html(self, repository_url: str = "") -> str:
+        """One line of HTML for the page footer (the commit linked when a repository is given)."""
         commit = html.escape(self.commit)
-        if self.commit_full:
+        if self.commit_full and repository_url:
             commit = f'<a href="{html.escape(repository_url)}/commit/{html.escape(self.commit_full)}">{commit}</a>'
         if self.dirty:
             commit += " (with uncommitted changes)"
@@ -156,6 +160,19 @@ def numbers_produced(root: str | os.PathLike[str] | None = None) -> tuple[dt.dat
             dates.append(dt.datetime.fromtimestamp(chapter.stat().st_mtime, tz=dt.UTC).date())
             sources.add("files")
     return max(dates), "+".join(sorted(sources))
+
+
+def repository_links(root: Path) -> tuple[str, str]:
+    """The repository URL (``$PEBENCH_REPOSITORY_URL``, "" when none) and the ref its links open
+    (``$PEBENCH_REPOSITORY_REF``, else the version's tag ``v<version>`` when it points at ``HEAD``,
+    else the commit, else ``main`` outside a git checkout)."""
+    url = os.environ.get(REPOSITORY_URL_ENV, "").strip().rstrip("/")
+    ref = os.environ.get(REPOSITORY_REF_ENV, "").strip()
+    if not ref:
+        tag = f"v{pebench.__version__}"
+        head, tagged = _git(root, "rev-parse", "HEAD"), _git(root, "rev-parse", f"{tag}^{{commit}}")
+        ref = tag if head and head == tagged else head or "main"
+    return url, ref
 
 
 def provenance(root: str | os.PathLike[str] | None = None) -> Provenance:

@@ -9,6 +9,9 @@ It adds what a static ``_config.yml`` cannot hold:
 * **Footer.** Every page's footer names the pebench version, the git commit and the date the
   numbers were produced (:func:`pebench_book.site.provenance`), after any ``extra_footer`` of
   ``_config.yml``.
+* **Links.** The repository and Binder buttons point at ``$PEBENCH_REPOSITORY_URL`` at the ref of
+  :func:`pebench_book.site.repository_links` (the version's tag, else the commit); with no repository
+  configured the site shows neither button.
 * **Directives** for the reader-facing pages:
 
   - ``pebench-parameters`` -- a table per chapter of the parameters in its ``parameters`` cell,
@@ -50,7 +53,7 @@ import pebench
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
 from pebench_book.chapters import chapter_number, list_chapters
 from pebench_book.performance import GPU_ESTIMATE_COLUMNS, gpu_estimate, gpu_smoke, headlines
-from pebench_book.site import SWITCHER_JSON_URL, chapter_parameters, chapter_title, provenance
+from pebench_book.site import SWITCHER_JSON_URL, chapter_parameters, chapter_title, provenance, repository_links
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +73,17 @@ def configure(app: Sphinx, config: Config) -> None:
     # The switcher file only exists in the assembled site, not in the source tree the theme checks.
     options["check_switcher"] = False
     options.setdefault("show_version_warning_banner", True)
-    footer = provenance(app.srcdir).footer_html(_repository_url(options))
+    url, ref = repository_links(Path(app.srcdir))
+    if url:
+        options.update(repository_url=url, repository_branch=ref, use_repository_button=True)
+    else:  # no made-up links: no repository button, no Binder button
+        options.update(repository_url="", use_repository_button=False)
+        options["launch_buttons"] = {
+            k: v for k, v in (options.get("launch_buttons") or {}).items() if k != "binderhub_url"
+        }
+    footer = provenance(app.srcdir).footer_html(url)
     options["extra_footer"] = f"{options.get('extra_footer') or ''}{footer}"
     config.html_theme_options = options
-
-
-def _repository_url(options: dict[str, Any]) -> str:
-    from pebench_book.site import REPOSITORY_URL
-
-    return str(options.get("repository_url") or REPOSITORY_URL).rstrip("/")
 
 
 # -- parameter tables -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ a stand-in for an earlier release: a copy of the current build relabelled as ver
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from pebench_book import site
 
 ROOT = Path(__file__).resolve().parents[1]
 OLD_VERSION = "0.0.0"
+#: The repository the test build links to (a published build gets its own from the environment).
+TEST_REPOSITORY = "https://github.com/example/pebench"
 BUILD_TIMEOUT_S = 1200
 
 
@@ -60,10 +63,19 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
         return _BUILDS["site"]
     work = tmp_path_factory.mktemp("website")
     had_build = (ROOT / "_build").exists()
+    links = {site.REPOSITORY_URL_ENV: TEST_REPOSITORY, site.REPOSITORY_REF_ENV: ""}
+    saved = {name: os.environ.get(name) for name in links}
+    os.environ.update(links)
     try:
         current = site.build_site(ROOT, work / "site", base_url="/", book_output=work / "book", timeout=BUILD_TIMEOUT_S)
     except RuntimeError as error:
         pytest.fail(f"the website build failed:\n{error}")
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     assert had_build or not (ROOT / "_build").exists(), "the test build wrote into the repository's _build"
     version = pebench.__version__
     assert current == work / "site" / version

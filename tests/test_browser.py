@@ -41,8 +41,10 @@ from typing import Any
 
 import nbformat
 import pytest
-from sitebuild import ROOT, SiteBuild, built_site
+from sitebuild import ROOT, TEST_REPOSITORY, SiteBuild, built_site
 from test_book import TOC_FILES, source_of
+
+from pebench_book import site
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -353,6 +355,11 @@ def test_page_as_a_reader_sees_it(website: SiteBuild, server: str, page: Page, d
     if doc.startswith("notebooks/"):
         binder = page.evaluate("[...document.querySelectorAll('a[href*=\"mybinder.org/v2/gh/\"]')].map(a => a.href)")
         assert any(href.endswith(f"{doc}.ipynb") for href in binder), f"{doc}: no Binder launch button: {binder}"
+        _, ref = site.repository_links(ROOT)
+        owner_repo = TEST_REPOSITORY.removeprefix("https://github.com/")
+        assert all(f"/v2/gh/{owner_repo}/{ref}" in href for href in binder), (
+            f"{doc}: Binder opens another ref: {binder}"
+        )
         download = page.evaluate(
             "[...document.querySelectorAll('a.download-source-button, a[href$=\".ipynb\"]')]"
             ".map(a => a.href).filter(h => h.startsWith(location.origin))"

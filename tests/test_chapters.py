@@ -238,7 +238,7 @@ def test_tidy_tags_the_injected_cell_and_drops_volatile_metadata() -> None:
     markdown, parameters, injected, body = nb.cells
     assert injected.metadata.tags == ["injected-parameters", "remove-input"]
     assert injected.id == chapters.INJECTED_CELL_ID
-    assert parameters.metadata.tags == ["parameters"]  # only the injected cell is hidden
+    assert parameters.metadata.tags == ["parameters", "hide-input"]  # folded; the injected cell is removed
     assert body.metadata.tags == ["nbval-ignore-output"]
     for cell in nb.cells:
         assert "papermill" not in cell.metadata and "execution" not in cell.metadata
@@ -250,6 +250,31 @@ def test_tidy_tags_the_injected_cell_and_drops_volatile_metadata() -> None:
         "version": "2.7.0",
     }
     assert nb.metadata.kernelspec.name == "python3"
+
+
+@pytest.mark.parametrize(
+    ("source", "tags", "folded"),
+    [
+        ("x = 1", ["parameters"], True),
+        ("from pebench import study\nstudy", [], True),
+        ("glue_all(report.highlights(x))", [], True),
+        ("\n".join(f"a{i} = {i}" for i in range(chapters.VISIBLE_CELL_LINES + 1)), [], True),
+        ("show_figure(report.plot(x), 'name')", [], False),
+        ("\n".join(f"a{i} = {i}" for i in range(chapters.VISIBLE_CELL_LINES)), [], False),
+    ],
+)
+def test_plumbing_cells_are_folded(source: str, tags: list[str], folded: bool) -> None:
+    cell = new_code_cell(source, metadata={"tags": tags})
+    assert chapters.is_plumbing(cell) is folded
+    nb = chapters.tidy_notebook(make_notebook(cell))
+    assert ("hide-input" in nb.cells[-1].metadata.tags) is folded
+
+
+def test_committed_chapters_fold_their_plumbing() -> None:
+    for path in chapters.list_chapters():
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if chapters.is_plumbing(cell):
+                assert "hide-input" in cell.metadata.get("tags", []), f"{path.name} cell {index}: plumbing in view"
 
 
 def test_tidy_is_idempotent() -> None:

@@ -221,7 +221,28 @@ def test_footer_names_version_commit_date_and_machine() -> None:
     assert f'href="https://github.com/o/r/commit/{info.commit_full}">abc1234</a>' in footer
     assert "uncommitted" not in footer
     dirty = site.Provenance("1.2.3", "abc1234", "x", True, "2024-03-04", "git").footer_html()
-    assert "uncommitted changes" in dirty
+    assert "uncommitted changes" in dirty and "href" not in dirty  # no repository: no link
+
+
+def test_repository_links_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No repository configured: no URL. A configured one opens the version's tag when the built
+    commit carries it, else the commit; an explicit ref wins."""
+    monkeypatch.delenv(site.REPOSITORY_URL_ENV, raising=False)
+    monkeypatch.delenv(site.REPOSITORY_REF_ENV, raising=False)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "one"], check=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    assert site.repository_links(repo) == ("", head)
+    monkeypatch.setenv(site.REPOSITORY_URL_ENV, "https://github.com/o/r/")
+    subprocess.run([*git, "tag", f"v{pebench.__version__}"], check=True)
+    assert site.repository_links(repo) == ("https://github.com/o/r", f"v{pebench.__version__}")
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "two"], check=True)
+    assert site.repository_links(repo)[1] != f"v{pebench.__version__}"
+    monkeypatch.setenv(site.REPOSITORY_REF_ENV, "main")
+    assert site.repository_links(repo) == ("https://github.com/o/r", "main")
 
 
 def test_footer_describes_the_chapters_recorded_numerics(tmp_path: Path) -> None:
@@ -303,7 +324,10 @@ def test_config_loads_the_extension_and_points_the_switcher_at_the_site_root() -
     assert options["switcher"]["json_url"] == site.SWITCHER_JSON_URL
     assert options["show_version_warning_banner"] is True
     assert "version-switcher.html" in config["sphinx"]["config"]["html_sidebars"]["**"]
-    assert config["repository"]["url"] == site.REPOSITORY_URL
+    assert "url" not in config["repository"], (
+        "the repository URL comes from $PEBENCH_REPOSITORY_URL, never a made-up one"
+    )
+    assert config["html"]["use_repository_button"] is False  # turned on only with a configured repository
     assert config["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
 
 
