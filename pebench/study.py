@@ -218,6 +218,28 @@ def paper_table(
 OURS_ROW, PAPER_ROW = "this book", "paper"
 
 
+def display_parts(columns: Mapping[str, Sequence[tuple[str, str]]]) -> list[dict[str, list[tuple[str, str]]]]:
+    """``columns`` cut into groups narrow enough for one table on a page: one per target, and a single
+    target's columns by concept (the person metrics, then the event metrics and the rest)."""
+    if len(columns) > 1:
+        return [{target: list(pairs)} for target, pairs in columns.items()]
+    ((target, pairs),) = columns.items()
+    person = [pair for pair in pairs if pair[1].startswith("person_")]
+    rest = [pair for pair in pairs if pair not in person]
+    return [{target: part} for part in (person, rest) if part]
+
+
+def paper_tables(
+    summary: pd.DataFrame,
+    columns: Mapping[str, Sequence[tuple[str, str]]],
+    row_order: Sequence[str] | None = None,
+    *,
+    paper: pd.DataFrame | None = None,
+) -> list[pd.DataFrame]:
+    """:func:`paper_table` in pieces (:func:`display_parts`): the same cells, in tables that fit a page."""
+    return [paper_table(summary, part, row_order, paper=paper) for part in display_parts(columns)]
+
+
 def table_values(
     summary: pd.DataFrame,
     columns: Mapping[str, Sequence[tuple[str, str]]],

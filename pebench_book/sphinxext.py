@@ -58,6 +58,8 @@ from pebench_book.site import SWITCHER_JSON_URL, chapter_parameters, chapter_tit
 log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(pebench.__file__).resolve().parent
+#: The book's own static files: its style sheet and icon.
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 # -- configuration --------------------------------------------------------------------------------
@@ -259,8 +261,15 @@ class GpuSmokeDirective(SphinxDirective):
             for variant in smoke.seconds
         )
         intro = nodes.paragraph(text=f"Ran on {smoke.environment}. Whole run per variant: {summary}.")
-        rows = [[nodes.Text(cell) for cell in row] for row in smoke.rows]
-        return [intro, _table(smoke.columns, rows, [100 // len(smoke.columns)] * len(smoke.columns))]
+        # Two tables that fit the page: the seconds, then the metrics, each row named by variant and method.
+        keys, seconds = 2, [c for c in smoke.columns[2:] if c.endswith("_s")]
+        tables = []
+        for group in (seconds, [c for c in smoke.columns[2:] if c not in seconds]):
+            picks = list(range(keys)) + [smoke.columns.index(c) for c in group]
+            rows = [[nodes.Text(row[i]) for i in picks] for row in smoke.rows]
+            header = [smoke.columns[i] for i in picks]
+            tables.append(_table(header, rows, [100 // len(header)] * len(header)))
+        return [intro, *tables]
 
 
 class GpuEstimateDirective(SphinxDirective):
@@ -354,8 +363,36 @@ class ApiDirective(SphinxDirective):
         return sections
 
 
+def add_static(app: Sphinx, config: Config) -> None:
+    """``config-inited``: the book's style sheet and icon (:data:`STATIC_DIR`) in every page."""
+    config.html_static_path = [*config.html_static_path, str(STATIC_DIR)]
+    config.html_favicon = config.html_favicon or str(STATIC_DIR / "favicon.svg")
+
+
+def is_thebe_script(script: Any) -> bool:
+    """Whether a page script is sphinx-thebe's (its loader, or the inline lines naming its CDN URL)."""
+    name = str(getattr(script, "filename", script) or "")
+    body = (getattr(script, "attributes", None) or {}).get("body", "")
+    return name.endswith("sphinx-thebe.js") or "THEBE_JS_URL" in body
+
+
+def drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """``html-page-context``: no sphinx-thebe scripts on the pages.
+
+    Jupyter Book always loads sphinx-thebe, whose inline script names a CDN (unpkg) and is added twice
+    by a full build, a ``SyntaxError`` in the console of every page. The book runs no code in the
+    browser (it has no thebe button), so its pages carry neither script and read fully offline.
+    """
+    scripts = context.get("script_files")
+    if scripts:  # in place: the theme's own handlers add this page's scripts to the same list
+        scripts[:] = [script for script in scripts if not is_thebe_script(script)]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", configure)
+    app.connect("config-inited", add_static)
+    app.connect("html-page-context", drop_thebe)
+    app.add_css_file("pebench.css")
     app.add_directive("pebench-parameters", ParametersDirective)
     app.add_directive("pebench-benchmarks", BenchmarksDirective)
     app.add_directive("pebench-metrics", MetricsDirective)

@@ -179,6 +179,8 @@ class Chromium:
         page = Page(self, session)
         page.send("Page.enable")
         page.send("Runtime.enable")
+        page.send("Network.enable")
+        page.send("Log.enable")
         page.send("Emulation.setDeviceMetricsOverride", {**VIEWPORT, "deviceScaleFactor": 1, "mobile": False})
         return page
 
@@ -189,6 +191,14 @@ class Page:
 
     def send(self, method: str, params: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
         return self.browser.send(method, params, session=self.session, **kwargs)
+
+    def events_since(self, start: int, *methods: str) -> list[dict[str, Any]]:
+        """This page's protocol events of the given kinds received after event number ``start``."""
+        return [
+            event
+            for event in self.browser.events[start:]
+            if event.get("sessionId") == self.session and event.get("method") in methods
+        ]
 
     def evaluate(self, expression: str) -> Any:
         reply = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True})
@@ -311,6 +321,35 @@ BANNER_JS = """(() => {
 })()"""
 
 
+# Formulas: every math element the page has is typeset by MathJax (its own copy, in _static/), with
+# no error. ``null`` while MathJax is still at work.
+MATH_JS = """(() => {
+  const math = [...document.querySelectorAll("span.math, div.math")];
+  if (!math.length) return {count: 0, errors: 0};
+  if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return null;
+  return MathJax.startup.promise.then(() => ({
+    count: math.length,
+    raw: math.filter((m) => !m.querySelector("mjx-container")).map((m) => m.textContent.slice(0, 60)),
+    errors: document.querySelectorAll("mjx-merror").length,
+  }));
+})()"""
+# Layout of the article: tables wider than the article's column, cells pandas truncated ("..."), and
+# code inputs in view on the first screen (the first VIEWPORT height of the page).
+LAYOUT_JS = """(() => {
+  const article = document.querySelector("article.bd-article");
+  const column = article.clientWidth;
+  const wide = [...article.querySelectorAll("table")]
+    .filter((t) => t.scrollWidth > column + 1)
+    .map((t) => `${t.scrollWidth}px > ${column}px: ${t.innerText.slice(0, 60)}`);
+  const truncated = [...article.querySelectorAll(".cell_output td, .cell_output th")]
+    .map((c) => c.innerText.trim()).filter((text) => text.endsWith("...") || text.endsWith("…"));
+  const firstScreen = [...article.querySelectorAll(".cell_input")]
+    .filter((c) => !c.closest("details:not([open])") && c.getBoundingClientRect().top < window.innerHeight)
+    .map((c) => c.innerText.slice(0, 60));
+  return {wide, truncated, firstScreen};
+})()"""
+
+
 def switcher_versions(website: SiteBuild) -> list[str]:
     return [entry["version"] for entry in json.loads((website.site / "switcher.json").read_text())]
 
@@ -333,8 +372,18 @@ def image_outputs(doc: str) -> int:
 @pytest.mark.parametrize("doc", TOC_FILES)
 def test_page_as_a_reader_sees_it(website: SiteBuild, server: str, page: Page, doc: str) -> None:
     url = f"{server}/{website.version}/{doc}.html"
+    start = len(page.browser.events)
     page.open(url)
+    page.evaluate("window.scrollTo(0, 0)")
+    layout = page.evaluate(LAYOUT_JS)
     page.screenshot(ARTIFACTS / website.version / f"{doc.replace('/', '__')}.png")
+
+    math = page.wait_for(MATH_JS, "the formulas to be typeset")
+    assert not math.get("raw") and not math["errors"], f"{doc}: formulas not rendered: {math}"
+    assert not layout["wide"], f"{doc}: tables wider than the page's column: {layout['wide']}"
+    assert not layout["truncated"], f"{doc}: truncated table cells: {layout['truncated']}"
+    if doc.startswith("notebooks/"):
+        assert not layout["firstScreen"], f"{doc}: code in view on the first screen: {layout['firstScreen']}"
 
     images = page.evaluate(IMAGES_JS)
     broken = [img["src"] for img in images if not (img["complete"] and img["width"] > 0 and img["height"] > 0)]
@@ -367,6 +416,25 @@ def test_page_as_a_reader_sees_it(website: SiteBuild, server: str, page: Page, d
         assert download, f"{doc}: no download button for the notebook"
         status = page.evaluate(f"fetch({json.dumps(download[0])}).then(r => r.status)")
         assert status == 200, f"{doc}: the download button's {download[0]} answers {status}"
+
+    requests = [e["params"]["request"]["url"] for e in page.events_since(start, "Network.requestWillBeSent")]
+    outside = [u for u in requests if not u.startswith((server, "data:", "blob:", "about:"))]
+    assert not outside, f"{doc}: requests outside the site (it must read offline): {outside}"
+    errors = [
+        f"{e['params']['entry']['text']} ({e['params']['entry'].get('url', '')})"
+        for e in page.events_since(start, "Log.entryAdded")
+        if e["params"]["entry"]["level"] == "error"
+    ]
+    errors += [
+        " ".join(str(arg.get("value", arg.get("description", ""))) for arg in e["params"]["args"])
+        for e in page.events_since(start, "Runtime.consoleAPICalled")
+        if e["params"]["type"] == "error"
+    ]
+    errors += [
+        e["params"]["exceptionDetails"].get("exception", {}).get("description", e["params"]["exceptionDetails"]["text"])
+        for e in page.events_since(start, "Runtime.exceptionThrown")
+    ]
+    assert not errors, f"{doc}: console errors: {errors}"
 
 
 def test_old_version_banner_and_switching(website: SiteBuild, server: str, page: Page) -> None:
