@@ -7,6 +7,8 @@ runs, which columns, which examples) in a fraction of a second.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")  # tests only: the notebooks keep the inline backend
@@ -289,7 +291,10 @@ def test_answer_plots_draw_every_answer(dataset: PEBenchDataset) -> None:
     items = report.spread_items(persons.forget("person"), 2)
     table = report.answer_table(dataset, items, _results(items, {"GD": lambda i: i.answer}))
     fig = report.plot_answer_grid(dataset, table, ["GD"])
-    assert len(fig.axes) == 2 * 3
+    # a column per example beside the row names; rows: titles, images, the reference, GD's answers
+    assert len(fig.axes) == 4 * (1 + len(table))
+    assert sum(bool(ax.images) for ax in fig.axes) == len(table)
+    assert fig.get_size_inches()[0] <= 10.5  # reads at page width
     assert upscaled(dataset, image_id, 3).shape[:2] == tuple(3 * s for s in dataset.image(image_id).size)
 
 
@@ -347,3 +352,23 @@ def test_answer_types_tell_forgotten_answers_apart() -> None:
     assert types[list(report.ANSWER_TYPES)].sum(axis=1).tolist() == [1.0, 1.0]
     assert report.first_answer_of_type(table, "A", "fragment", words) == "zz"
     assert report.first_answer_of_type(table, "B", "empty", words) is None
+
+
+#: The widest a committed figure may be, in inches at the saving DPI: the book's column is about 7
+#: inches, so a wider figure is scaled down and its 8-point labels fall below 6 points on the page.
+MAX_FIGURE_INCHES = 10.5
+
+
+def test_committed_figures_read_at_page_width() -> None:
+    from PIL import Image
+
+    from pebench.figures import DPI
+
+    root = Path(__file__).resolve().parents[1] / "figures"
+    wide = {}
+    for path in sorted(root.glob("*.png")):
+        with Image.open(path) as image:
+            inches = image.size[0] / DPI
+        if inches > MAX_FIGURE_INCHES:
+            wide[path.name] = round(inches, 1)
+    assert not wide, f"figures wider than {MAX_FIGURE_INCHES} inches: {wide}"

@@ -109,59 +109,90 @@ def _shorten(text: str, limit: int) -> str:
     return textwrap.shorten(text, width=limit, placeholder=" …")
 
 
+#: At most this many examples side by side in :func:`plot_answer_grid`; more continue in a block
+#: below, so that the grid reads at the width of a page.
+EXAMPLES_PER_ROW = 4
+#: The grid rows of a block of :func:`plot_answer_grid` above its answers.
+TITLES_ROW, IMAGES_ROW = "(titles)", "(images)"
+
+
 def plot_answer_grid(
     dataset: PEBenchDataset,
     table: pd.DataFrame,
     labels: Sequence[str],
     *,
     factor: int = 3,
-    wrap: int = 16,
+    wrap: int = 24,
     max_chars: int = 90,
     caption: Callable[[pd.Series], str] | None = None,
 ) -> Figure:
-    """A grid of examples: one row per row of ``table`` (from
-    :func:`~pebench.report.answers.answer_table`), the image and its question first, then the
-    reference and each label's answer (✓ when it has the reference's words, ✗ otherwise;
-    :data:`MARK_NOTE`). Answers longer than ``max_chars``
-    characters (degenerate repetitions) are cut with "…" in the figure; the table keeps them whole.
+    """A grid of examples: one column per row of ``table`` (from
+    :func:`~pebench.report.answers.answer_table`), its image and question on top, then a row for the
+    reference and one per label with that label's answer (✓ when it has the reference's words, ✗
+    otherwise; :data:`MARK_NOTE`). At most :data:`EXAMPLES_PER_ROW` examples stand side by side; more
+    continue in a block below. Answers longer than ``max_chars`` characters (degenerate repetitions)
+    are cut with "…" in the figure; the table keeps them whole.
     """
     import matplotlib.pyplot as plt
 
-    columns = ["reference", *labels]
+    names = ["reference", *labels]
+    examples = [row for _, row in table.iterrows()]
+    blocks = [examples[i : i + EXAMPLES_PER_ROW] for i in range(0, len(examples), EXAMPLES_PER_ROW)]
+    width = min(EXAMPLES_PER_ROW, len(examples))
 
-    def cell(row: pd.Series, column: str) -> tuple[str, str]:
-        if column == "reference":
-            return textwrap.fill(str(row[column]), wrap), "black"
-        body, colour = _mark(_shorten(str(row[column]), max_chars), row["reference"])
+    def cell(row: pd.Series, name: str) -> tuple[str, str]:
+        if name == "reference":
+            return textwrap.fill(str(row[name]), wrap), "black"
+        body, colour = _mark(_shorten(str(row[name]), max_chars), row["reference"])
         return textwrap.fill(body, wrap), colour
 
-    cells = [[cell(row, c) for c in columns] for _, row in table.iterrows()]
+    def title(row: pd.Series) -> str:
+        split = "training" if row["split"] == "train" else "held-out"
+        return caption(row) if caption else f"{row['kind']} question\n{split} image"
+
     line, image_side = 0.15, 1.05  # inches: one line of 8-point text, the image's side
-    row_heights = [max(image_side, line * max(text.count("\n") + 1 for text, _ in row) + 0.12) for row in cells]
-    height = sum(row_heights) + 0.1 * len(cells) + 0.45
-    fig = plt.figure(figsize=(1.3 + 1.45 * len(columns), height))
+    # Each grid row: its block of examples and what it shows (their titles, their images, or one
+    # label's answers), with its height in inches.
+    layout: list[tuple[list[pd.Series], str]] = []
+    heights: list[float] = []
+    for block in blocks:
+        layout += [(block, TITLES_ROW), (block, IMAGES_ROW)]
+        heights += [line * max(title(row).count("\n") + 1 for row in block) + 0.05, image_side]
+        for name in names:
+            layout.append((block, name))
+            heights.append(line * max(cell(row, name)[0].count("\n") + 1 for row in block) + 0.08)
+    height = sum(heights) + 0.65
+    fig = plt.figure(figsize=(1.25 + 1.75 * width, height))
     grid = fig.add_gridspec(
-        len(table),
-        len(columns) + 1,
-        height_ratios=row_heights,
-        width_ratios=[1.05] + [1.45] * len(columns),
-        hspace=0.1 * len(cells) / sum(row_heights),
+        len(heights),
+        width + 1,
+        height_ratios=heights,
+        width_ratios=[0.95] + [1.75] * width,
+        hspace=0.05,
         wspace=0.06,
-        top=1 - 0.3 / height,
-        bottom=0.15 / height,
-        left=0.03,
+        top=1 - 0.1 / height,
+        bottom=0.5 / height,
+        left=0.01,
         right=0.99,
     )
-    for r, (_, row) in enumerate(table.iterrows()):
-        ax = fig.add_subplot(grid[r, 0])
-        ax.imshow(upscaled(dataset, row["image"], factor), interpolation="nearest")
-        ax.set_anchor("N")
-        bare(ax)
-        split = "training" if row["split"] == "train" else "held-out"
-        ax.set_ylabel(caption(row) if caption else f"{row['kind']} question\n{split} image", fontsize=7.5)
-        for c, ((text, colour), column) in enumerate(zip(cells[r], columns), start=1):
+    for r, (block, name) in enumerate(layout):
+        header = fig.add_subplot(grid[r, 0])
+        header.axis("off")
+        if name not in (TITLES_ROW, IMAGES_ROW):
+            header.text(
+                0.98, 1.0, name, fontsize=8.5, fontweight="bold", ha="right", va="top", transform=header.transAxes
+            )
+        for c, row in enumerate(block, start=1):
             ax = fig.add_subplot(grid[r, c])
+            if name == IMAGES_ROW:
+                ax.imshow(upscaled(dataset, row["image"], factor), interpolation="nearest")
+                bare(ax)
+                continue
             ax.axis("off")
+            if name == TITLES_ROW:
+                ax.text(0.5, 0.0, title(row), fontsize=7.5, ha="center", va="bottom", transform=ax.transAxes)
+                continue
+            text, colour = cell(row, name)
             ax.text(
                 0.02,
                 1.0,
@@ -170,12 +201,10 @@ def plot_answer_grid(
                 va="top",
                 color=colour,
                 transform=ax.transAxes,
-                style="italic" if column == "reference" else "normal",
+                style="italic" if name == "reference" else "normal",
             )
-            if r == 0:
-                ax.set_title(column, fontsize=9.5, fontweight="bold")
     note = MARK_NOTE + (f"; answers over {max_chars} characters are cut (…)" if max_chars else "")
-    fig.text(0.5, 0.0, note, ha="center", va="bottom", fontsize=8.5, color="0.3")
+    fig.text(0.5, 0.0, textwrap.fill(note, 12 * width + 20), ha="center", va="bottom", fontsize=8.5, color="0.3")
     return fig
 
 

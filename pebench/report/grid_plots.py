@@ -9,6 +9,7 @@ imported inside the functions only.
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -35,7 +36,7 @@ def plot_metric_bars(results: pd.DataFrame) -> Figure:
     order = [header for header, _ in table_columns(KINDS[0])]
     row_order = list(dict.fromkeys(results["method"]))
     n_runs = long.groupby(["method", "target", "metric"]).size().max()
-    fig, axes = plt.subplots(2, 1, figsize=(13, 7.5), sharey=True)
+    fig, axes = plt.subplots(2, 1, figsize=(10, 7.5), sharey=True)
     for ax, target in zip(axes, KINDS):
         sns.barplot(
             data=long[long["target"] == target],
@@ -65,9 +66,9 @@ def plot_forgetting_vs_keeping(summary: pd.DataFrame) -> Figure:
     import matplotlib.pyplot as plt
 
     row_order = list(dict.fromkeys(summary["method"]))
-    fig, axes = plt.subplots(1, 4, figsize=(16, 4), sharex=True, sharey=True)
+    fig, axes = plt.subplots(2, 2, figsize=(8, 7.2), sharex=True, sharey=True)
     panels = [(target, keep) for target in KINDS for keep in ("retain", "scope")]
-    for ax, (target, keep) in zip(axes, panels):
+    for ax, (target, keep) in zip(axes.flat, panels):
         x_metric = f"{target}_efficacy"
         y_metric = f"{target}_retain" if keep == "retain" else f"{OTHER_KIND[target]}_scope"
         for i, method in enumerate(row_order):
@@ -84,7 +85,7 @@ def plot_forgetting_vs_keeping(summary: pd.DataFrame) -> Figure:
             xlim=(-0.05, 1.05),
             ylim=(-0.05, 1.05),
         )
-    axes[-1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    axes[0][1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.tight_layout()
     return fig
 
@@ -101,7 +102,7 @@ def plot_interference(interference: pd.DataFrame, *, reference: str = BOUND_LABE
     import seaborn as sns
 
     row_order = [method for method in dict.fromkeys(interference["method"]) if method != reference]
-    fig, axes = plt.subplots(1, 2, figsize=(14, 4.8), sharey=True)
+    fig, axes = plt.subplots(2, 1, figsize=(8.5, 9), sharex=True)
     for ax, forgotten in zip(axes, KINDS):
         rows = interference[interference["forgotten"] == forgotten].set_index("method")
         matrix = rows.loc[list(row_order), list(INTERFERENCE_COLUMNS)]
@@ -109,8 +110,10 @@ def plot_interference(interference: pd.DataFrame, *, reference: str = BOUND_LABE
             matrix, annot=True, fmt="+.2f", center=0, vmin=-1, vmax=1, cmap="RdBu", cbar=forgotten == "event", ax=ax
         )
         other = "event descriptions" if forgotten == "person" else "names"
-        ax.set(title=f"forgetting {forgotten}s (other concept = {other})", xlabel="change vs. Finetune", ylabel="")
-        ax.tick_params(axis="x", rotation=20)
+        ax.set(title=f"forgetting {forgotten}s (other concept = {other})", xlabel="", ylabel="")
+    # the columns' names wrapped, horizontal: read at page width without turning the head
+    axes[-1].set_xticklabels([textwrap.fill(column, 16) for column in INTERFERENCE_COLUMNS], rotation=0)
+    axes[-1].set_xlabel("change vs. Finetune")
     fig.tight_layout()
     return fig
 
@@ -123,7 +126,7 @@ def plot_alone_vs_together(conflict: pd.DataFrame) -> Figure:
     import seaborn as sns
 
     conflict = conflict.reset_index()
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+    fig, axes = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True)
     for ax, metric in zip(axes, ["efficacy", "retain"]):
         data = conflict[conflict["metric"] == metric].melt(
             id_vars=["method", "concept"], value_vars=["alone", "together"], var_name="setting"
@@ -131,6 +134,7 @@ def plot_alone_vs_together(conflict: pd.DataFrame) -> Figure:
         data["group"] = data["method"] + " / " + data["concept"]
         sns.barplot(data=data, x="group", y="value", hue="setting", ax=ax, palette=["C0", "C3"])
         ax.set(title=f"{metric}: one concept alone vs both together", xlabel="", ylabel=metric, ylim=(0, 1.05))
+    axes[1].legend_.remove()  # the first panel's legend names both settings
     fig.tight_layout()
     return fig
 
@@ -150,7 +154,7 @@ def plot_curves_alone_vs_together(curves: pd.DataFrame) -> Figure:
     fig, axes = plt.subplots(
         len(methods),
         len(panels),
-        figsize=(3.0 * len(panels), 2.6 * len(methods)),
+        figsize=(2.4 * len(panels), 2.3 * len(methods)),
         sharex=True,
         sharey=True,
         squeeze=False,

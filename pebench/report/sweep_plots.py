@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 
 #: Axis labels of the swept settings.
+#: At most this many measures side by side in :func:`plot_sweep`; more wrap onto the next row.
+MEASURES_PER_ROW = 3
+
 SWEEPS = {
     "forget_ratio": "forget ratio (share of persons / events forgotten)",
     "steps": "unlearning steps",
@@ -67,8 +70,9 @@ def plot_sweep(
     reference_label: str = BOUND_LABELS["finetune"],
     logx: Sequence[str] = ("lr", "beta"),
 ) -> Figure:
-    """Curves of each measure against a swept setting: one row per (sweep, target) of ``panels``,
-    one column per measure, one line per method; ``reference`` (from
+    """Curves of each measure against a swept setting: a block of rows per (sweep, target) of
+    ``panels``, a panel per measure (at most :data:`MEASURES_PER_ROW` side by side, so that the figure
+    reads at page width), one line per method; ``reference`` (from
     :func:`~pebench.report.runs.reference_levels`) adds a dashed level per target.
 
     Why: the paper's sensitivity question is whether more forgetting costs more of what should be
@@ -79,20 +83,24 @@ def plot_sweep(
 
     methods = list(dict.fromkeys(frame["method"]))
     colours = _method_colours(methods)
+    columns = min(MEASURES_PER_ROW, len(measures))
+    block = -(-len(measures) // columns)  # rows per (sweep, target)
     fig, axes = plt.subplots(
-        len(panels),
-        len(measures),
+        len(panels) * block,
+        columns,
         squeeze=False,
         sharey=True,
-        figsize=(2.55 * len(measures) + 1.2, 2.45 * len(panels) + 0.9),
+        figsize=(2.75 * columns + 1.2, 2.6 * len(panels) * block + 0.9),
     )
     for r, (sweep, target) in enumerate(panels):
         part = frame[(frame["sweep"] == sweep) & (frame["target"] == target)]
         if part.empty:
             raise ValueError(f"no rows for sweep {sweep!r} on target {target!r}")
         xs = sorted(part["x"].unique())
+        for spare in range(len(measures), block * columns):
+            axes[r * block + spare // columns][spare % columns].set_visible(False)
         for c, measure in enumerate(measures):
-            ax = axes[r][c]
+            ax = axes[r * block + c // columns][c % columns]
             for method in methods:
                 line = part[(part["method"] == method) & (part["measure"] == measure)].sort_values("x")
                 if not line.empty:
@@ -107,9 +115,8 @@ def plot_sweep(
             ax.set_xticks(xs)
             ax.set_xticklabels(_tick_labels(part, xs, sweep), fontsize=8, rotation=45 if len(xs) > 4 else 0)
             ax.set_ylim(-0.05, 1.05)
-            if r == 0:
-                ax.set_title(textwrap.fill(MEASURE_TITLES[measure], 22), fontsize=9.5)
-            if c == 0:
+            ax.set_title(textwrap.fill(MEASURE_TITLES[measure], 26), fontsize=9.5)
+            if c % columns == 0:
                 ax.set_ylabel(f"{target} unlearning\nscore", fontsize=9.5)
             ax.set_xlabel(SWEEP_AXES.get(sweep, sweep).format(target=target), fontsize=8.5)
     handles, labels = axes[0][0].get_legend_handles_labels()
@@ -147,7 +154,7 @@ def plot_tradeoff(
     colours = _method_colours(methods)
     ncols = min(ncols, len(panels))
     nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, squeeze=False, figsize=(4.6 * ncols + 1.6, 4.2 * nrows))
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False, figsize=(3.9 * ncols + 1.6, 3.7 * nrows))
     flat = list(axes.flat)
     for ax in flat[len(panels) :]:
         ax.set_visible(False)

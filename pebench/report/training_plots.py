@@ -27,7 +27,7 @@ def plot_learning_curves(pretrain_log: pd.DataFrame, finetune_log: pd.DataFrame)
     import matplotlib.pyplot as plt
 
     curves = finetune_log.dropna(subset=["acc_train_person"])
-    fig, axes = plt.subplots(1, 3, figsize=(14, 3.6))
+    fig, axes = plt.subplots(1, 3, figsize=(10.2, 3.4))
     axes[0].plot(pretrain_log["step"], pretrain_log["loss"], lw=0.8)
     axes[0].set(title="pretraining (real population)", xlabel="step", ylabel="answer NLL", yscale="log")
     axes[1].plot(finetune_log["step"], finetune_log["loss"], lw=0.8, color=cycle_colour("C1"))

@@ -78,7 +78,7 @@ def plot_pipeline(counts: dict[str, int]) -> Figure:
     def centre(cell: tuple[int, int]) -> tuple[float, float]:
         return cell[1] * dx, -cell[0] * dy
 
-    fig, ax = plt.subplots(figsize=(11.5, 6.6))
+    fig, ax = plt.subplots(figsize=(10, 6.2))
     for cell, (stage, title, body) in boxes.items():
         x, y = centre(cell)
         ax.add_patch(
