@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -369,3 +370,15 @@ def test_cli_warm_trains_the_shared_models(monkeypatch: pytest.MonkeyPatch, caps
     monkeypatch.setattr(chapters, "warm_shared_models", broken)
     status, _, err = pebench(capsys, "chapters", "warm")
     assert status == 1 and "pebench chapters warm: error: out of disk" in err
+
+
+def test_chapters_link_the_chapters_they_name() -> None:
+    """A chapter that names another ("chapter 3", "the main-results chapter") links to it ({doc})."""
+    plain = re.compile(r"\b[Cc]hapters? \d\b(?!\d)|\b(?:main-results|verdicts|ablation) chapter\b")
+    for path in chapters.list_chapters():
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type != "markdown":
+                continue
+            outside_code = cell.source.split("`")[::2]  # roles and code spans hold their own text
+            named = [match for text in outside_code for match in plain.findall(text)]
+            assert not named, f"{path.name} cell {index} names {named} without a {{doc}} link"
