@@ -54,6 +54,8 @@ REMOVE_INPUT_TAG = "remove-input"
 HIDE_INPUT_TAG = "hide-input"
 #: A chapter shows a code cell of at most this many lines; a longer one is plumbing and is folded.
 VISIBLE_CELL_LINES = 5
+#: Lines that make a code cell plumbing: numbers glued into the prose, tables saved for ``figures/``.
+PLUMBING_CALLS = ("glue_all(", "save_table(")
 # A fixed id for the injected cell: papermill creates it with a random one on every run.
 INJECTED_CELL_ID = "papermill-injected-parameters"
 # Cell metadata written at each execution: papermill's timing/status and nbclient's timestamps.
@@ -191,17 +193,16 @@ def is_plumbing(cell: nbformat.NotebookNode) -> bool:
     """Whether a chapter folds this code cell's input, so that the chapter reads as prose and results.
 
     Folded: the ``parameters`` cell (the "Reproduce it" page lists the parameters), any cell that
-    imports, a cell that only glues numbers into the prose, and any cell longer than
-    :data:`VISIBLE_CELL_LINES` lines. What stays in view is the short call a reader would copy.
+    imports, glues numbers into the prose or saves a table for ``figures/`` (:data:`PLUMBING_CALLS`),
+    and any cell longer than :data:`VISIBLE_CELL_LINES` lines. What stays in view is the short call a
+    reader would copy.
     """
     if cell.get("cell_type") != "code":
         return False
     lines = [line for line in cell.get("source", "").strip().splitlines() if line.strip()]
     return (
         "parameters" in cell.get("metadata", {}).get("tags", [])
-        or any(line.startswith(("import ", "from ")) for line in lines)
-        or bool(lines)
-        and lines[0].startswith("glue_all(")
+        or any(line.startswith(("import ", "from ", *PLUMBING_CALLS)) for line in lines)
         or len(lines) > VISIBLE_CELL_LINES
     )
 

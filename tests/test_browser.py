@@ -333,8 +333,9 @@ MATH_JS = """(() => {
     errors: document.querySelectorAll("mjx-merror").length,
   }));
 })()"""
-# Layout of the article: tables wider than the article's column, cells pandas truncated ("..."), and
-# code inputs in view on the first screen (the first VIEWPORT height of the page).
+# Layout of the article: tables wider than the article's column, cells pandas truncated ("..."), code
+# inputs in view on the first screen (the first VIEWPORT height of the page), and where the first
+# result (a figure, a table or printed text) starts.
 LAYOUT_JS = """(() => {
   const article = document.querySelector("article.bd-article");
   const column = article.clientWidth;
@@ -346,7 +347,10 @@ LAYOUT_JS = """(() => {
   const firstScreen = [...article.querySelectorAll(".cell_input")]
     .filter((c) => !c.closest("details:not([open])") && c.getBoundingClientRect().top < window.innerHeight)
     .map((c) => c.innerText.slice(0, 60));
-  return {wide, truncated, firstScreen};
+  const result = [...article.querySelectorAll(".cell_output")]
+    .find((o) => o.querySelector("img, table") || o.innerText.trim());
+  const firstResult = result ? Math.round(result.getBoundingClientRect().top) : null;
+  return {wide, truncated, firstScreen, firstResult};
 })()"""
 
 
@@ -384,6 +388,10 @@ def test_page_as_a_reader_sees_it(website: SiteBuild, server: str, page: Page, d
     assert not layout["truncated"], f"{doc}: truncated table cells: {layout['truncated']}"
     if doc.startswith("notebooks/"):
         assert not layout["firstScreen"], f"{doc}: code in view on the first screen: {layout['firstScreen']}"
+        first = layout["firstResult"]
+        assert first is not None and first < VIEWPORT["height"], (
+            f"{doc}: no result on the first screen (first at {first}px)"
+        )
 
     images = page.evaluate(IMAGES_JS)
     broken = [img["src"] for img in images if not (img["complete"] and img["width"] > 0 and img["height"] > 0)]

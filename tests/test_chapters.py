@@ -259,6 +259,7 @@ def test_tidy_tags_the_injected_cell_and_drops_volatile_metadata() -> None:
         ("x = 1", ["parameters"], True),
         ("from pebench import study\nstudy", [], True),
         ("glue_all(report.highlights(x))", [], True),
+        ("table = study.table(x)\nsave_table(table, 'name')\ntable", [], True),
         ("\n".join(f"a{i} = {i}" for i in range(chapters.VISIBLE_CELL_LINES + 1)), [], True),
         ("show_figure(report.plot(x), 'name')", [], False),
         ("\n".join(f"a{i} = {i}" for i in range(chapters.VISIBLE_CELL_LINES)), [], False),
