@@ -10,7 +10,12 @@ client or other package is needed. For every page of ``_toc.yml`` the test check
   images as its notebook has image outputs (its figures);
 * the version switcher lists exactly the versions of ``switcher.json``, newest first, and marks
   the current one; the old-version banner is hidden on the latest version;
-* the footer names the version and the commit; each chapter has its Binder and download buttons;
+* the footer names the version and the commit; each chapter has its download button and a Binder
+  button that opens the built version's ref of the (stand-in) repository;
+* every formula is typeset by the site's own MathJax; the page requests nothing outside the site
+  and logs no console error or exception (it reads offline, and works);
+* no table is wider than the article's column and no table cell is cut ("..."); a chapter's first
+  screen shows a result and no code;
 
 and, on the older version, that the banner points to the latest and the switcher takes the reader
 to the same page of another version. A screenshot of every page is kept under
