@@ -24,10 +24,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-#: Axis labels of the swept settings.
 #: At most this many measures side by side in :func:`plot_sweep`; more wrap onto the next row.
 MEASURES_PER_ROW = 3
 
+#: Axis labels of the swept settings.
 SWEEPS = {
     "forget_ratio": "forget ratio (share of persons / events forgotten)",
     "steps": "unlearning steps",
