@@ -224,7 +224,7 @@ def display_parts(columns: Mapping[str, Sequence[tuple[str, str]]]) -> list[dict
     if len(columns) > 1:
         return [{target: list(pairs)} for target, pairs in columns.items()]
     ((target, pairs),) = columns.items()
-    person = [pair for pair in pairs if pair[1].startswith("person_")]
+    person = [pair for pair in pairs if pair[1].startswith(f"{KINDS[0]}_")]
     rest = [pair for pair in pairs if pair not in person]
     return [{target: part} for part in (person, rest) if part]
 

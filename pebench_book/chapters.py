@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 CHAPTER_PATTERN = re.compile(r"^(?P<number>\d{2})_[^/]+\.ipynb$")
 KERNEL_NAME = "python3"
+#: papermill's tag of a chapter's parameters cell, and of the cell it injects after it.
+PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
 REMOVE_INPUT_TAG = "remove-input"
 #: Jupyter Book folds such a cell's code behind a "show" toggle and shows its output.
@@ -201,7 +203,7 @@ def is_plumbing(cell: nbformat.NotebookNode) -> bool:
         return False
     lines = [line for line in cell.get("source", "").strip().splitlines() if line.strip()]
     return (
-        "parameters" in cell.get("metadata", {}).get("tags", [])
+        PARAMETERS_TAG in cell.get("metadata", {}).get("tags", [])
         or any(line.startswith(("import ", "from ", *PLUMBING_CALLS)) for line in lines)
         or len(lines) > VISIBLE_CELL_LINES
     )

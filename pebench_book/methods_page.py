@@ -92,7 +92,7 @@ def to_markdown(text: str) -> str:
     return "\n".join(out).strip()
 
 
-def method_markdown(name: str, cls: type[UnlearningMethod], heading: str = "###") -> str:
+def method_markdown(name: str, cls: type[UnlearningMethod]) -> str:
     """The methods page's section on one method: its objective, hyper-parameters and data."""
     target = f"{cls.__module__}.{cls.__qualname__}"
     rows = "\n".join(f"| `{param}` | `{default}` |" for param, default in hyperparameters(cls))
@@ -101,7 +101,7 @@ def method_markdown(name: str, cls: type[UnlearningMethod], heading: str = "###"
     data = "the forget batch" + "".join(f", {text}" for text in uses)
     return "\n\n".join(
         [
-            f"(method-{name})=\n{heading} {cls.label}",
+            f"(method-{name})=\n### {cls.label}",
             to_markdown(docstring(cls)),
             table,
             f"Uses {data}. Chapters name it `{name}`; its code is {{py:class}}`{target}`.",

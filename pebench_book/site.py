@@ -59,7 +59,7 @@ from packaging.version import InvalidVersion, Version
 
 import pebench
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
-from pebench_book.chapters import list_chapters, recorded_provenance
+from pebench_book.chapters import PARAMETERS_TAG, list_chapters, recorded_provenance
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +220,7 @@ def parameters_cell(path: str | os.PathLike[str]) -> str | None:
     """The source of the first code cell tagged ``parameters`` in notebook ``path``, if any."""
     nb = nbformat.read(Path(path), as_version=4)
     for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+        if cell.cell_type == "code" and PARAMETERS_TAG in cell.get("metadata", {}).get("tags", []):
             return cell.source
     return None
 

@@ -262,12 +262,12 @@ class GpuSmokeDirective(SphinxDirective):
         )
         intro = nodes.paragraph(text=f"Ran on {smoke.environment}. Whole run per variant: {summary}.")
         # Two tables that fit the page: the seconds, then the metrics, each row named by variant and method.
-        keys, seconds = 2, [c for c in smoke.columns[2:] if c.endswith("_s")]
+        keys, rest = smoke.columns[:2], smoke.columns[2:]
+        seconds = [column for column in rest if column.endswith("_s")]
         tables = []
-        for group in (seconds, [c for c in smoke.columns[2:] if c not in seconds]):
-            picks = list(range(keys)) + [smoke.columns.index(c) for c in group]
-            rows = [[nodes.Text(row[i]) for i in picks] for row in smoke.rows]
-            header = [smoke.columns[i] for i in picks]
+        for group in (seconds, [column for column in rest if column not in seconds]):
+            header = [*keys, *group]
+            rows = [[nodes.Text(row[smoke.columns.index(column)]) for column in header] for row in smoke.rows]
             tables.append(_table(header, rows, [100 // len(header)] * len(header)))
         return [intro, *tables]
 

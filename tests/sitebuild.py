@@ -17,6 +17,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -64,18 +65,13 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
     work = tmp_path_factory.mktemp("website")
     had_build = (ROOT / "_build").exists()
     links = {site.REPOSITORY_URL_ENV: TEST_REPOSITORY, site.REPOSITORY_REF_ENV: ""}
-    saved = {name: os.environ.get(name) for name in links}
-    os.environ.update(links)
     try:
-        current = site.build_site(ROOT, work / "site", base_url="/", book_output=work / "book", timeout=BUILD_TIMEOUT_S)
+        with mock.patch.dict(os.environ, links):
+            current = site.build_site(
+                ROOT, work / "site", base_url="/", book_output=work / "book", timeout=BUILD_TIMEOUT_S
+            )
     except RuntimeError as error:
         pytest.fail(f"the website build failed:\n{error}")
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     assert had_build or not (ROOT / "_build").exists(), "the test build wrote into the repository's _build"
     version = pebench.__version__
     assert current == work / "site" / version

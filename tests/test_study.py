@@ -7,6 +7,7 @@ import itertools
 import pandas as pd
 import pytest
 
+from pebench import study
 from pebench.study import OURS_ROW, PAPER_ROW, interference_table, paired_gain, paper_table, summarize, table_values
 
 
@@ -86,3 +87,15 @@ def test_interference_is_the_extra_drop_on_the_same_images():
     assert table.loc[("M", "person"), "target concept"] == pytest.approx(-1.0)
     no_drop = interference_table(single_target_summary(scope_drop=0.0)).set_index(["method", "forgotten"])
     assert no_drop.loc[("M", "person"), "interference"] == pytest.approx(0.0)
+
+
+def test_paper_tables_cut_the_columns_into_tables_that_fit() -> None:
+    """Table 1 in one table per target, Table 2 (one target) in person columns, then the rest."""
+    parts = study.display_parts(study.TABLE1_COLUMNS)
+    assert [list(part) for part in parts] == [["person"], ["event"]]
+    assert parts[0]["person"] == study.TABLE1_COLUMNS["person"]
+    joint = study.display_parts(study.TABLE2_COLUMNS)
+    metrics = [[metric for _, metric in part["joint"]] for part in joint]
+    assert all(metric.startswith("person_") for metric in metrics[0])
+    assert not any(metric.startswith("person_") for metric in metrics[1]) and "world_fact" in metrics[1]
+    assert sum(metrics, []) == [metric for _, metric in study.TABLE2_COLUMNS["joint"]]
