@@ -1,5 +1,8 @@
 """Saving the book's figures and tables under ``<repo>/figures``, byte-for-byte reproducibly.
 
+A chapter run that is not the book's own (other parameters, another output notebook) saves them
+elsewhere: :mod:`pebench.outputs` decides where and calls :func:`save_into`.
+
 Every chapter writes what it shows to ``figures/<NN>_<name>.png`` (figures) and
 ``figures/<NN>_<name>.csv`` (tables), and those files are committed. A chapter is re-executed
 by ``make book`` and by nbval in ``make test``, so a rerun that changes nothing must leave the
@@ -24,12 +27,20 @@ DPI = 150
 FLOAT_FORMAT = "%.4f"
 # A bare file stem: the chapter number and a name, no folders, no suffix.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# The folder a chapter run chose (pebench.outputs.chapter_run); None: figures_dir().
+_folder: Path | None = None
+
+
+def save_into(folder: Path | None) -> None:
+    """Save this process's figures and tables into ``folder`` from now on (None: :func:`figures_dir`)."""
+    global _folder
+    _folder = folder
 
 
 def _target(name: str, suffix: str) -> Path:
     if not _NAME.match(name) or name.endswith((".png", ".csv")):
         raise ValueError(f"name must be a bare file stem such as '01_samples' (no folder, no suffix), got {name!r}")
-    return figures_dir() / f"{name}{suffix}"
+    return (_folder if _folder is not None else figures_dir()) / f"{name}{suffix}"
 
 
 def save_figure(fig: Figure, name: str) -> Path:

@@ -10,10 +10,13 @@ import os
 from pathlib import Path
 
 CHAPTERS_DIRNAME = "notebooks"
+#: The committed figures and tables of the book's own run, at the repository root.
+FIGURES_DIRNAME = "figures"
 #: Environment variable that moves the artifact folder (data, checkpoints, results).
 ARTIFACTS_ENV = "PEBENCH_ARTIFACTS"
 #: Environment variable that moves the folder the chapters save their figures and tables in (a rerun
-#: that is compared with the published book must not overwrite the committed ``figures/``).
+#: that is compared with the published book must not overwrite the committed ``figures/``; see
+#: :mod:`pebench.outputs` for where a reader's variant saves them).
 FIGURES_ENV = "PEBENCH_FIGURES"
 
 
@@ -49,8 +52,13 @@ def artifacts_dir() -> Path:
         return Path("artifacts").resolve()
 
 
+def book_figures_dir() -> Path:
+    """``<repo>/figures``: where the book's own run of the chapters saves (committed)."""
+    return find_repo_root() / FIGURES_DIRNAME
+
+
 def figures_dir() -> Path:
     """``$PEBENCH_FIGURES``, else ``<repo>/figures``: the committed PNG figures and CSV tables the chapters write."""
-    path = Path(os.environ[FIGURES_ENV]).resolve() if FIGURES_ENV in os.environ else find_repo_root() / "figures"
+    path = Path(os.environ[FIGURES_ENV]).resolve() if FIGURES_ENV in os.environ else book_figures_dir()
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -8,7 +8,9 @@ only real changes. ``make book``, the README and people all go through this modu
 
 * finds the chapters (``list_chapters``) in ``<repo>/notebooks``;
 * runs one with papermill on the ``python3`` kernel (``run_chapter``), optionally with parameters,
-  through a temporary file, so that a failed run never clobbers the committed notebook;
+  through a temporary file, so that a failed run never clobbers the committed notebook; a run with
+  other parameters (a variant) writes its notebook to ``variants/`` unless told another file, and its
+  figures and tables beside that notebook (:mod:`pebench.outputs`), never over the book's;
 * post-processes the result (``tidy_notebook``): papermill's ``injected-parameters`` cell gets the
   ``remove-input`` tag (papermill cannot add it, and the book would otherwise show it) and a stable
   cell id, and the execution timestamps, durations and temporary paths that papermill and nbclient
@@ -29,27 +31,29 @@ working-directory-independent way to reach files at the repository root.
 from __future__ import annotations
 
 import ast
+import contextlib
 import logging
 import os
 import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
+from pebench import outputs
 from pebench.cache import atomic_write_json, atomic_write_text
+from pebench.chapter_parameters import PARAMETERS_TAG, chapter_parameters
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
 
 log = logging.getLogger(__name__)
 
 CHAPTER_PATTERN = re.compile(r"^(?P<number>\d{2})_[^/]+\.ipynb$")
 KERNEL_NAME = "python3"
-#: papermill's tag of a chapter's parameters cell, and of the cell it injects after it.
-PARAMETERS_TAG = "parameters"
+#: papermill's tag of the cell it injects after a chapter's parameters cell.
 INJECTED_TAG = "injected-parameters"
 REMOVE_INPUT_TAG = "remove-input"
 #: Jupyter Book folds such a cell's code behind a "show" toggle and shows its output.
@@ -127,7 +131,6 @@ def check_parameters(chapter: str | os.PathLike[str], given: Mapping[str, Any]) 
     parameter, the chapter and what it accepts.
     """
     from pebench.setting import check_parameter, is_setting
-    from pebench_book.site import chapter_parameters  # the parameters cell parser
 
     defaults = {p.name: p.default for p in chapter_parameters(chapter)}
     name = Path(chapter).name
@@ -279,17 +282,21 @@ def run_chapter(
 ) -> Path:
     """Execute the chapter notebook ``path`` with papermill and write it, tidied, to ``output``.
 
-    ``output`` defaults to ``path`` (in place); it is replaced only once the run has succeeded. On a
-    failure the partly executed notebook is kept in a temporary folder, whose path the log and the
-    raised error give. ``cwd`` defaults to the notebook's own folder (as in Jupyter, Binder and nbval).
-    Returns the output path.
+    ``output`` defaults to ``path`` (in place) at the chapter's defaults and, for a variant (a
+    parameter off its default), to ``variants/`` (:func:`pebench.outputs.written_notebook`): a
+    reader's run never replaces a committed chapter. The kernel is told the notebook it writes, so
+    that the chapter saves its figures and tables where :mod:`pebench.outputs` says. ``output`` is
+    replaced only once the run has succeeded. On a failure the partly executed notebook is kept in a
+    temporary folder, whose path the log and the raised error give. ``cwd`` defaults to the notebook's
+    own folder (as in Jupyter, Binder and nbval). Returns the output path.
     """
     import papermill  # imported here: listing chapters needs no Jupyter machinery
 
     source = Path(path).resolve()
-    target = Path(output).resolve() if output is not None else source
-    workdir = Path(cwd).resolve() if cwd is not None else source.parent
     parameters = dict(parameters or {})
+    changed = outputs.changed_parameters(source, parameters)
+    target = outputs.written_notebook(source, output, changed)
+    workdir = Path(cwd).resolve() if cwd is not None else source.parent
 
     log.info("running %s -> %s (cwd %s, parameters %s)", source.name, target, workdir, parameters or "defaults")
     log.debug("%s", _describe_kernel(kernel_name))
@@ -301,15 +308,16 @@ def run_chapter(
     staged, executed = scratch / source.name, scratch / f"executed-{source.name}"
     nbformat.write(nb, staged)
     try:
-        papermill.execute_notebook(
-            str(staged),
-            str(executed),
-            parameters=parameters,
-            kernel_name=kernel_name,
-            cwd=str(workdir),
-            progress_bar=False,
-            log_output=log_output,
-        )
+        with kernel_environment(outputs.CHAPTER_OUTPUT_ENV, str(target)):
+            papermill.execute_notebook(
+                str(staged),
+                str(executed),
+                parameters=parameters,
+                kernel_name=kernel_name,
+                cwd=str(workdir),
+                progress_bar=False,
+                log_output=log_output,
+            )
     except Exception:
         log.error("%s failed; the partly executed notebook is %s", source.name, executed)
         raise
@@ -319,8 +327,22 @@ def run_chapter(
     text = nbformat.writes(result)
     atomic_write_text(target, text if text.endswith("\n") else text + "\n")  # as nbformat.write ends it
     shutil.rmtree(scratch, ignore_errors=True)
-    log.info("wrote %s", target)
+    log.info("wrote %s; its figures and tables are in %s", target, outputs.destination(source, target, changed))
     return target
+
+
+@contextlib.contextmanager
+def kernel_environment(name: str, value: str) -> Iterator[None]:
+    """Set ``$name`` for the kernels started inside the block (they inherit this process's environment)."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
 
 
 def warm_shared_models() -> float:
@@ -349,7 +371,7 @@ def run_all(
     progress: bool = False,
     **kwargs: Any,
 ) -> list[Path]:
-    """Execute every chapter in ``directory`` (default: ``CHAPTERS_DIR``) in place, in order, stopping
+    """Execute every chapter in ``directory`` (default: ``CHAPTERS_DIR``), in order, stopping
     at the first failure (later chapters may use what earlier ones produced). ``only`` restricts the
     run to the given chapter numbers; other keyword arguments go to ``run_chapter``. With
     ``times_path`` (a full run at default parameters: the book build), the shared base models are

@@ -53,9 +53,10 @@ from typing import Any
 
 import pandas as pd
 
+from pebench.chapter_parameters import chapter_parameters
 from pebench.paths import FIGURES_ENV
 from pebench.setting import Setting
-from pebench_book.chapters import chapter_number, recorded_provenance, run_chapter
+from pebench_book.chapters import chapter_number, kernel_environment, recorded_provenance, run_chapter
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +162,6 @@ def chapter_runs(chapter: str | os.PathLike[str]) -> int:
     one base model are not independent of each other, so they do not count: a mean over two base
     models varies like a mean over two replicates, however many seeds each has.
     """
-    from pebench_book.site import chapter_parameters  # the parameters cell parser
-
     defaults = {p.name: p.default for p in chapter_parameters(chapter)}
     if "base_seeds" not in defaults:
         return 1
@@ -320,15 +319,8 @@ def verify_chapter(
     published = published or chapter.parents[1] / "figures"
     scratch = Path(tempfile.mkdtemp(prefix=f"pebench-verify-{chapter.stem}-"))
     figures = scratch / "figures"
-    previous = os.environ.get(FIGURES_ENV)
-    os.environ[FIGURES_ENV] = str(figures)  # the kernel inherits it: the rerun saves its tables there
-    try:
+    with kernel_environment(FIGURES_ENV, str(figures)):  # the rerun saves its tables there
         run_chapter(chapter, scratch / chapter.name, parameters)
-    finally:
-        if previous is None:
-            os.environ.pop(FIGURES_ENV, None)
-        else:
-            os.environ[FIGURES_ENV] = previous
     report = compare_chapter(chapter, published, figures)
     if keep is not None:
         shutil.copytree(scratch, keep, dirs_exist_ok=True)

@@ -19,12 +19,12 @@ from pebench.ablation import (
     run_ablation,
 )
 from pebench.arms import Arm
+from pebench.chapter_parameters import chapter_parameters
 from pebench.data import DatasetConfig
 from pebench.model import TinyLlavaSpec
 from pebench.pipeline import Pipeline, PipelineConfig
 from pebench.train.stages import StageConfig
 from pebench.unlearn import UnlearnConfig
-from pebench_book.site import chapter_parameters
 from pebench_book.verify import chapter_runs
 
 FULL = PipelineConfig(

@@ -225,15 +225,16 @@ def test_run_chapter_delegates_to_the_chapter_runner(
     import pebench_book.chapters
 
     calls = []
-    monkeypatch.setattr(pebench_book.chapters, "run_chapter", lambda *args, **kwargs: calls.append((args, kwargs)))
     out_file = tmp_path / "out.ipynb"
+    runner = lambda *args, **kwargs: calls.append((args, kwargs)) or out_file  # noqa: E731 - it writes out_file
+    monkeypatch.setattr(pebench_book.chapters, "run_chapter", runner)
     status, out, err = run(capsys, "run-chapter", "2", "-p", "seed", "1", "-o", str(out_file), "--no-progress")
     assert status == 0, err
     ((path, output, parameters), kwargs) = calls[0]
     assert path.name.startswith("02_") and output == out_file
     assert parameters == {"seed": 1}  # read as papermill -p reads it: an int
     assert kwargs == {"cwd": None, "log_output": False}
-    assert f"-> {out_file}" in out
+    assert f"notebook: {out_file}" in out and f"are in {tmp_path / 'out_figures'}." in out  # where it all went
 
 
 def test_book_executes_then_builds(

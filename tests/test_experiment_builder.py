@@ -20,6 +20,7 @@ import pebench.experiment
 from pebench import cli, report, study
 from pebench.arms import Arm
 from pebench.cache import cache_key
+from pebench.chapter_parameters import chapter_parameters
 from pebench.data import DatasetConfig
 from pebench.experiment import Experiment
 from pebench.metrics.catalog import metric_names
@@ -28,7 +29,6 @@ from pebench.setting import Setting, is_setting
 from pebench.study import build_experiment, run_grid
 from pebench.targets import ForgetSpec
 from pebench.unlearn import UnlearnConfig
-from pebench_book.site import chapter_parameters
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 SMALL = DatasetConfig(n_persons=10, n_events=5, n_real_persons=2, n_real_events=2, seed=1)

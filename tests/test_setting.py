@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from pebench.arms import BOUND_LABELS
+from pebench.chapter_parameters import chapter_parameters
 from pebench.setting import FIELDS, Setting, check_parameter, single_concept_methods
 from pebench.targets import ForgetSpec
 from pebench.unlearn import METHODS, UnlearnConfig
 from pebench_book.chapters import list_chapters
-from pebench_book.site import chapter_parameters
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 

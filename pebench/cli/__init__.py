@@ -9,7 +9,7 @@
     pebench recipe --checkpoint DIR --out DIR
                                      the paper's setting on a real LLaVA checkpoint, with LoRA
     pebench chapters list|warm|run   list the chapters, train their shared models, execute them
-    pebench run-chapter 02 -p seed 1 re-execute one chapter notebook in place
+    pebench run-chapter 02 -p seed 1 run a variant of one chapter (into variants/, never over the book)
     pebench verify --only 02         re-execute chapters and compare them with the published numbers
     pebench numerics                 print this machine's numerics provenance
     pebench site build|assemble|provenance

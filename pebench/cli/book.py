@@ -47,14 +47,15 @@ def _chapters(numbers: Sequence[str] | None, folder: Path | None = None) -> list
 
 def _execute_chapters(
     args: argparse.Namespace, parameters: dict[str, Any], folder: Path | None = None, cwd: Path | None = None
-) -> None:
-    """Execute the chapters (``--only`` ones, else all) in place, through the one loop that runs the
-    book (:func:`pebench_book.chapters.run_all`). A full run at default parameters is the book's:
-    its shared base models are trained first and its time per chapter is recorded."""
+) -> list[Path]:
+    """Execute the chapters (``--only`` ones, else all) through the one loop that runs the book
+    (:func:`pebench_book.chapters.run_all`): in place at their defaults, into ``variants/`` with other
+    parameters. A full run at default parameters is the book's: its shared base models are trained
+    first and its time per chapter is recorded. Returns the notebooks written."""
     from pebench_book import chapters
 
     full_run = not args.only and not parameters
-    chapters.run_all(
+    return chapters.run_all(
         folder,
         parameters,
         only=args.only,
@@ -89,8 +90,9 @@ def cmd_chapters_run(args: argparse.Namespace) -> int:
     parameters = parse_parameters(args.parameter)
     for chapter in chapters:  # a typo fails before anything runs
         _chapter_parameters(chapter, parameters)
-    _execute_chapters(args, parameters, args.dir, args.cwd)
-    print(f"executed {len(chapters)} chapter(s) in place: {', '.join(chapter.name for chapter in chapters)}")
+    written = _execute_chapters(args, parameters, args.dir, args.cwd)
+    for chapter, notebook in zip(chapters, written, strict=True):
+        print(_where(chapter, notebook, parameters))
     return 0
 
 
@@ -101,9 +103,17 @@ def cmd_run_chapter(args: argparse.Namespace) -> int:
     _chapter_parameters(chapter, parameters)
     from pebench_book.chapters import run_chapter
 
-    run_chapter(chapter, args.output, parameters, cwd=args.cwd, log_output=args.log_output)
-    print(f"executed {chapter.name} -> {args.output or chapter}")
+    notebook = run_chapter(chapter, args.output, parameters, cwd=args.cwd, log_output=args.log_output)
+    print(_where(chapter, notebook, parameters))
     return 0
+
+
+def _where(chapter: Path, notebook: Path, parameters: dict[str, Any]) -> str:
+    """Whose run of ``chapter`` this was and where its figures and tables went (:mod:`pebench.outputs`),
+    as the chapter's last cell says it."""
+    from pebench.outputs import ChapterRun, changed_parameters
+
+    return ChapterRun.planned(chapter, notebook, changed_parameters(chapter, parameters)).describe()
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -74,7 +74,10 @@ def _chapters_commands(chapters: argparse.ArgumentParser, common: argparse.Argum
     text = "train the base models the chapters share at default parameters (a full run does this first)"
     warm = actions.add_parser("warm", parents=[common], help=text, description=text)
     warm.set_defaults(handler=cmd_chapters_warm, command_parser=warm)
-    text = "execute chapters in place (all by default); a full default run records its time per chapter"
+    text = (
+        "execute chapters (all by default): in place at their defaults, into variants/ with -p; "
+        "a full default run records its time per chapter"
+    )
     run = actions.add_parser("run", parents=[common], help=text, description=text)
     run.add_argument("--dir", type=Path, default=None, help=folder_help)
     run.add_argument("--only", action="append", metavar="NN", help="run only chapter NN (e.g. 02 or 2); repeatable")
@@ -265,11 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
     chapters = commands.add_parser(
         "chapters",
         formatter_class=formatter,
-        help="list the chapter notebooks, train their shared base models, or execute them in place",
+        help="list the chapter notebooks, train their shared base models, or execute them",
         description=_text(
             "The book's chapters (notebooks/NN_*.ipynb), through pebench_book.chapters: list them, "
-            "train the base models they share (what a full run does first), or execute them in "
-            "place with papermill, stopping at the first failure.",
+            "train the base models they share (what a full run does first), or execute them with "
+            "papermill, stopping at the first failure: in place at their defaults; with -p, a variant "
+            "written to variants/NN_*.ipynb with its figures and tables in variants/NN_*_figures/.",
             "example: pebench chapters run --only 02 -p seed 1",
         ),
     )
@@ -279,11 +283,13 @@ def build_parser() -> argparse.ArgumentParser:
         "run-chapter",
         parents=[common],
         formatter_class=formatter,
-        help="re-execute one chapter notebook in place, optionally with other parameters",
+        help="execute one chapter notebook, optionally with other parameters",
         description=_text(
-            "Execute chapter NN (notebooks/NN_*.ipynb) with papermill through pebench_book.chapters: "
-            "in place by default (a failed run leaves the notebook untouched), with -p "
-            "overriding values of its parameters cell (names are checked against it).",
+            "Execute chapter NN (notebooks/NN_*.ipynb) with papermill through pebench_book.chapters, "
+            "with -p overriding values of its parameters cell (names are checked against it). At its "
+            "defaults it runs in place (a failed run leaves the notebook untouched). A variant (-p, or "
+            "-o) never touches the book: its notebook goes to -o (default variants/NN_*.ipynb) and its "
+            "figures and tables beside it, in <output stem>_figures/; the command prints where.",
             "example: pebench run-chapter 02 -p seed 1 -p finetune_steps 300",
         ),
     )
@@ -294,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         type=Path,
         default=None,
-        help="write the executed notebook here instead of replacing the chapter",
+        help="write the executed notebook here (a variant: its figures go beside it, in <stem>_figures/)",
     )
     run.add_argument("--cwd", type=Path, default=None, help="kernel working directory (default: the notebook's folder)")
     run.add_argument("--log-output", action="store_true", help="log the notebook's outputs as it runs")
