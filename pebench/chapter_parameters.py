@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import os
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import nbformat
 
 #: papermill's tag of a chapter's parameters cell.
 PARAMETERS_TAG = "parameters"
@@ -33,11 +32,16 @@ class Parameter:
 
 
 def parameters_cell(path: str | os.PathLike[str]) -> str | None:
-    """The source of the first code cell tagged ``parameters`` in notebook ``path``, if any."""
-    nb = nbformat.read(Path(path), as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and PARAMETERS_TAG in cell.get("metadata", {}).get("tags", []):
-            return cell.source
+    """The source of the first code cell tagged ``parameters`` in notebook ``path``, if any.
+
+    Read as the notebook format's JSON (a cell's source is a string or a list of lines), so that the
+    library needs no ``nbformat``: that belongs to the book's tooling.
+    """
+    notebook = json.loads(Path(path).read_text(encoding="utf-8"))
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "code" and PARAMETERS_TAG in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            return source if isinstance(source, str) else "".join(source)
     return None
 
 
