@@ -25,8 +25,8 @@ The entries' URLs in ``switcher.json`` are absolute paths below ``base_url`` (de
 site served at the root of a host, as ``python -m http.server -d _build/site`` does). For a site
 published below a path, pass it: ``--base-url /pebench/`` or a full URL.
 
-This module also reads the chapters' ``parameters`` cells (:func:`chapter_parameters`), which the
-"Reproduce it" page tabulates and the ``pebench`` CLI checks ``-p`` names against.
+The chapters' ``parameters`` cells, which the "Reproduce it" page tabulates, are read by
+:mod:`pebench.chapter_parameters`.
 
 Command line (:mod:`pebench.cli`, the one parser)::
 
@@ -37,10 +37,8 @@ Command line (:mod:`pebench.cli`, the one parser)::
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import html
-import io
 import json
 import logging
 import os
@@ -49,7 +47,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +56,7 @@ from packaging.version import InvalidVersion, Version
 
 import pebench
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
-from pebench_book.chapters import PARAMETERS_TAG, list_chapters, recorded_provenance
+from pebench_book.chapters import list_chapters, recorded_provenance
 
 log = logging.getLogger(__name__)
 
@@ -206,74 +203,7 @@ def numerics_produced(root: str | os.PathLike[str] | None = None) -> str:
     return described.pop() if described else "not recorded"
 
 
-# -- the chapters' parameters cells -----------------------------------------------------------------
-@dataclass(frozen=True)
-class Parameter:
-    """One assignment of a chapter's ``parameters`` cell: its name, default (as written) and comment."""
-
-    name: str
-    default: str
-    description: str
-
-
-def parameters_cell(path: str | os.PathLike[str]) -> str | None:
-    """The source of the first code cell tagged ``parameters`` in notebook ``path``, if any."""
-    nb = nbformat.read(Path(path), as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and PARAMETERS_TAG in cell.get("metadata", {}).get("tags", []):
-            return cell.source
-    return None
-
-
-def _comments(source: str) -> dict[int, str]:
-    """Line number -> text of the comment on that line."""
-    found = {}
-    for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        if token.type == tokenize.COMMENT:
-            found[token.start[0]] = token.string.lstrip("#").strip()
-    return found
-
-
-def parse_parameters(source: str) -> list[Parameter]:
-    """The parameters a ``parameters`` cell defines, in order.
-
-    Each top-level ``name = value`` is one parameter. Its description is the comment at the end of
-    its line or, without one, the block of comment lines right above the group of assignments it
-    belongs to (assignments not separated by a blank line).
-    """
-    tree = ast.parse(source)
-    comments = _comments(source)
-    lines = source.splitlines()
-    parameters = []
-    for node in tree.body:
-        targets = (
-            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        )
-        value = getattr(node, "value", None)
-        if not targets or value is None or not all(isinstance(t, ast.Name) for t in targets):
-            continue
-        description = comments.get(node.end_lineno, "")
-        if not description:
-            line = node.lineno - 1  # 1-based number of the line above
-            while line >= 1 and lines[line - 1].strip() and not lines[line - 1].lstrip().startswith("#"):
-                line -= 1  # climb over the other assignments of this group
-            block = []
-            while line >= 1 and lines[line - 1].lstrip().startswith("#"):
-                block.insert(0, comments.get(line, ""))
-                line -= 1
-            description = " ".join(part for part in block if part)
-        default = ast.get_source_segment(source, value) or ast.unparse(value)
-        for target in targets:
-            parameters.append(Parameter(target.id, default, description))
-    return parameters
-
-
-def chapter_parameters(path: str | os.PathLike[str]) -> list[Parameter]:
-    """The parameters of chapter notebook ``path`` (empty when it has no ``parameters`` cell)."""
-    source = parameters_cell(path)
-    return parse_parameters(source) if source else []
-
-
+# -- the chapters' titles ---------------------------------------------------------------------------
 def chapter_title(path: str | os.PathLike[str]) -> str:
     """The chapter's title: the first Markdown heading of the notebook (else its file name)."""
     nb = nbformat.read(Path(path), as_version=4)

@@ -50,10 +50,11 @@ from sphinx.config import Config
 from sphinx.util.docutils import SphinxDirective
 
 import pebench
+from pebench.chapter_parameters import chapter_parameters
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
 from pebench_book.chapters import chapter_number, list_chapters
 from pebench_book.performance import GPU_ESTIMATE_COLUMNS, gpu_estimate, gpu_smoke, headlines
-from pebench_book.site import SWITCHER_JSON_URL, chapter_parameters, chapter_title, provenance, repository_links
+from pebench_book.site import SWITCHER_JSON_URL, chapter_title, provenance, repository_links
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 import pebench
+from pebench.chapter_parameters import Parameter, chapter_parameters, parse_parameters
 from pebench_book import site
 from pebench_book.chapters import list_chapters
 from pebench_book.sphinxext import api_groups, package_modules
@@ -41,7 +42,7 @@ print("not a parameter")
 
 
 def test_parse_parameters_reads_names_defaults_and_comments() -> None:
-    params = {p.name: p for p in site.parse_parameters(CELL)}
+    params = {p.name: p for p in parse_parameters(CELL)}
     assert list(params) == ["n_persons", "n_events", "grid_rows", "grid_cols", "methods", "a", "b"]
     assert params["n_persons"].default == "None"
     assert params["n_persons"].description == "fictitious persons"
@@ -70,16 +71,16 @@ def write_notebook(path: Path, parameters: str | None, title: str = "# A chapter
 
 def test_chapter_parameters_and_title(tmp_path: Path) -> None:
     chapter = write_notebook(tmp_path / "01_x.ipynb", "seed = 0  # the seed\n", "# The fictitious dataset\n\nmore")
-    assert site.chapter_parameters(chapter) == [site.Parameter("seed", "0", "the seed")]
+    assert chapter_parameters(chapter) == [Parameter("seed", "0", "the seed")]
     assert site.chapter_title(chapter) == "The fictitious dataset"
     bare = write_notebook(tmp_path / "02_y.ipynb", None, "no heading")
-    assert site.chapter_parameters(bare) == []
+    assert chapter_parameters(bare) == []
     assert site.chapter_title(bare) == "02_y"
 
 
 @pytest.mark.parametrize("chapter", list_chapters(ROOT / "notebooks"), ids=lambda p: p.name)
 def test_every_chapter_has_a_readable_parameters_cell(chapter: Path) -> None:
-    parameters = site.chapter_parameters(chapter)
+    parameters = chapter_parameters(chapter)
     assert parameters, f"{chapter.name} has no code cell tagged 'parameters' (the Reproduce page tabulates it)"
     assert len({p.name for p in parameters}) == len(parameters), f"{chapter.name} assigns a parameter twice"
 
@@ -386,14 +387,14 @@ def test_reproduce_commands_work_with_the_cli_and_the_chapters() -> None:
             if args.command == "run-chapter" or getattr(args, "action", None) == "run":
                 numbers = [args.chapter] if args.command == "run-chapter" else args.only or []
                 for chapter in select_chapters(numbers, chapters) if numbers else chapters:
-                    known = {p.name for p in site.chapter_parameters(chapter)}
+                    known = {p.name for p in chapter_parameters(chapter)}
                     assert {name for name, _ in args.parameter} <= known, words
             checked += 1
         elif words[0] == "papermill":
             notebook = ROOT / words[1]
             assert notebook.is_file(), words
             names = [words[i + 1] for i, word in enumerate(words) if word == "-p"]
-            assert set(names) <= {p.name for p in site.chapter_parameters(notebook)}, words
+            assert set(names) <= {p.name for p in chapter_parameters(notebook)}, words
             checked += 1
     assert checked >= 4
 
