@@ -32,7 +32,7 @@ _folder: Path | None = None
 
 
 def save_into(folder: Path | None) -> None:
-    """Save this process's figures and tables into ``folder`` from now on (None: :func:`figures_dir`)."""
+    """Save this process's figures and tables into ``folder`` from now on (None: :func:`pebench.paths.figures_dir`)."""
     global _folder
     _folder = folder
 
