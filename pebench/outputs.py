@@ -92,12 +92,19 @@ def destination(chapter: str | os.PathLike[str], output: str | os.PathLike[str] 
 
 def written_notebook(chapter: str | os.PathLike[str], output: str | os.PathLike[str] | None, changed: Mapping) -> Path:
     """The notebook a ``pebench`` run of ``chapter`` writes: ``output`` when given, else the chapter
-    itself at its defaults, else (a variant) ``<repo>/variants/<chapter file name>``, never the
-    committed chapter."""
+    itself at its defaults, else (a variant) ``variants/<chapter file name>`` at the root of the
+    repository holding the chapter (beside the chapter when none does): a variant replaces the
+    chapter only when ``output`` names it."""
     chapter = Path(chapter).resolve()
     if output is not None:
         return Path(output).resolve()
-    return find_repo_root(chapter.parent) / VARIANTS_DIRNAME / chapter.name if changed else chapter
+    if not changed:
+        return chapter
+    try:
+        folder = find_repo_root(chapter.parent)
+    except FileNotFoundError:  # a notebook of the reader's own, outside any checkout
+        folder = chapter.parent
+    return folder / VARIANTS_DIRNAME / chapter.name
 
 
 def output_notebook(namespace: Mapping[str, Any]) -> Path | None:

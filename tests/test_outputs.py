@@ -64,6 +64,8 @@ def test_pebench_never_writes_a_variant_over_the_chapter(tmp_path: Path) -> None
     assert outputs.written_notebook(CHAPTER, None, {}) == CHAPTER
     assert outputs.written_notebook(CHAPTER, None, VARIANT) == ROOT / outputs.VARIANTS_DIRNAME / CHAPTER.name
     assert outputs.written_notebook(CHAPTER, tmp_path / "x.ipynb", VARIANT) == tmp_path / "x.ipynb"
+    own = tmp_path / "mine.ipynb"  # a reader's notebook outside any checkout
+    assert outputs.written_notebook(own, None, VARIANT) == tmp_path / outputs.VARIANTS_DIRNAME / own.name
 
 
 def test_changed_parameters_are_those_off_their_defaults() -> None:
