@@ -9,6 +9,7 @@ turns it into a published book, and nothing the chapters compute with:
   with the published ones;
 * :mod:`pebench_book.site` builds the versioned website with jupyter-book and reads the chapters'
   ``parameters`` cells;
+* :mod:`pebench_book.publish` assembles what a release deploys: the published versions plus this one;
 * :mod:`pebench_book.sphinxext` is the book's Sphinx extension (version, footer, directives);
 * :mod:`pebench_book.performance` reads the committed benchmark results for the book's pages.
 

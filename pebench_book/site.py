@@ -12,9 +12,8 @@ Layout of the site folder (``_build/site`` by default)::
 ``build_site`` builds the book of the *installed* version (``pebench.__version__``, which is also
 the version in ``pyproject.toml``) with ``jupyter-book build --all -W -n --keep-going``, replaces that
 version's folder with it, leaves every other version's folder as it is, and rewrites
-``switcher.json`` and ``index.html`` from the folders it finds (``assemble``). To publish earlier
-versions next to the current one, put their built folders into the site folder (for example from
-the published site) and run ``pebench site assemble``.
+``switcher.json`` and ``index.html`` from the folders it finds (``assemble``). A release assembles
+its site apart, from the published versions and this one: :mod:`pebench_book.publish`.
 
 Every page's version switcher reads ``../switcher.json`` (relative to its version's root), so an old
 version always lists the versions published *after* it and shows pydata-sphinx-theme's "old
@@ -32,6 +31,7 @@ Command line (:mod:`pebench.cli`, the one parser)::
 
     pebench site build [--site DIR] [--base-url URL]
     pebench site assemble [--site DIR] [--base-url URL]
+    pebench site publish [--site DIR] [--published DIR] [--tag vX.Y.Z] [--html DIR] [--base-url URL]
     pebench site provenance
 """
 
@@ -47,7 +47,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,12 +235,14 @@ def build_book(
     output: str | os.PathLike[str] | None = None,
     *,
     timeout: float | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> Path:
     """Build the HTML book of the checkout at ``root`` with ``jupyter-book build --all -W -n --keep-going``.
 
     ``output`` is jupyter-book's ``--path-output`` (default: ``root``, so the HTML lands in
-    ``<root>/_build/html``). Returns the HTML folder; raises ``RuntimeError`` with the end of the log
-    when the build fails, warns or takes longer than ``timeout`` seconds.
+    ``<root>/_build/html``); ``environment`` adds variables for the build (such as
+    ``$PEBENCH_REPOSITORY_REF``). Returns the HTML folder; raises ``RuntimeError`` with the end of the
+    log when the build fails, warns or takes longer than ``timeout`` seconds.
     """
     root = find_repo_root(root)
     command = [*jupyter_book_command(), "build", *BUILD_FLAGS]
@@ -255,7 +257,7 @@ def build_book(
             capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, **(environment or {}), "PYTHONUNBUFFERED": "1"},
             timeout=timeout,
         )
     except subprocess.TimeoutExpired as error:

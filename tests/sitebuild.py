@@ -1,13 +1,17 @@
 """One build of the versioned website per test session, shared by test_book.py and test_browser.py.
 
-``built_site`` builds the site exactly as ``make book`` does (``pebench_book.site.build_site``: jupyter-book
-with ``--all -W -n --keep-going``, then the version folder, ``switcher.json`` and ``index.html``), but
-into a temporary folder, never into the repository's ``_build``. The first caller builds; later
-callers in the same session get the same folder.
+The site is what a release deploys, assembled by the dry run of the release workflow
+(``pebench_book.publish.publish``, behind ``pebench site publish``), into a temporary folder, never
+into the repository's ``_build``:
 
-So that the version switcher and the old-version banner have something to show, the site also gets
-a stand-in for an earlier release: a copy of the current build relabelled as version ``OLD_VERSION``
-(its pages' version and switcher match rewritten), as if it had been built from an older commit.
+1. a first release: ``publish`` with no published site builds this version's book (jupyter-book with
+   ``--all -W -n --keep-going``) with its links opening the release tag ``v<version>``;
+2. a stand-in for the site as published before: a copy of that build relabelled as version
+   ``OLD_VERSION`` (its pages' version and switcher match rewritten), as if built from an older tag;
+3. the release: ``publish`` from that published site, installing the book built in step 1, gives the
+   two-version tree with ``switcher.json`` and ``index.html`` that the tests read.
+
+The first caller builds; later callers in the same session get the same folder.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from unittest import mock
 import pytest
 
 import pebench
-from pebench_book import site
+from pebench_book import publish, site
 
 ROOT = Path(__file__).resolve().parents[1]
 OLD_VERSION = "0.0.0"
@@ -36,6 +40,7 @@ class SiteBuild:
     site: Path  # the site root: switcher.json, index.html, one folder per version
     version: str  # the version built from this checkout (pebench.__version__)
     old_version: str  # the stand-in earlier version
+    ref: str  # the git ref this version's repository and Binder links open: its release tag
 
     @property
     def html(self) -> Path:
@@ -64,20 +69,17 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
         return _BUILDS["site"]
     work = tmp_path_factory.mktemp("website")
     had_build = (ROOT / "_build").exists()
-    links = {site.REPOSITORY_URL_ENV: TEST_REPOSITORY, site.REPOSITORY_REF_ENV: ""}
+    version, tag = pebench.__version__, publish.release_tag()
     try:
-        with mock.patch.dict(os.environ, links):
-            current = site.build_site(
-                ROOT, work / "site", base_url="/", book_output=work / "book", timeout=BUILD_TIMEOUT_S
-            )
+        with mock.patch.dict(os.environ, {site.REPOSITORY_URL_ENV: TEST_REPOSITORY}):
+            publish.publish(work / "first", tag=tag, base_url="/", root=ROOT, timeout=BUILD_TIMEOUT_S)
     except RuntimeError as error:
         pytest.fail(f"the website build failed:\n{error}")
     assert had_build or not (ROOT / "_build").exists(), "the test build wrote into the repository's _build"
-    version = pebench.__version__
-    assert current == work / "site" / version
-    old = work / "site" / OLD_VERSION
-    shutil.copytree(current, old)
-    relabel_version(old, version, OLD_VERSION)
-    site.assemble(work / "site", base_url="/")
-    _BUILDS["site"] = SiteBuild(work / "site", version, OLD_VERSION)
+    published = work / "published"
+    shutil.copytree(work / "first" / version, published / OLD_VERSION)
+    relabel_version(published / OLD_VERSION, version, OLD_VERSION)
+    versions = publish.publish(work / "site", published, tag=tag, html=work / "first" / version, base_url="/")
+    assert versions == [version, OLD_VERSION]
+    _BUILDS["site"] = SiteBuild(work / "site", version, OLD_VERSION, tag)
     return _BUILDS["site"]

@@ -1,7 +1,7 @@
 """The built website, as a reader sees it: headless Chromium opens every page over HTTP.
 
-The site (tests/sitebuild.py: this version plus a stand-in older version) is served on 127.0.0.1 by
-``http.server`` in a thread. Chromium (Debian's ``chromium``; ``.ci/run`` installs it) runs headless
+The site (tests/sitebuild.py: what the release workflow's dry run assembles, this version plus a
+stand-in older version) is served on 127.0.0.1 by ``http.server`` in a thread. Chromium (Debian's ``chromium``; ``.ci/run`` installs it) runs headless
 with a fresh profile and is driven through the Chrome DevTools protocol over a pipe
 (``--remote-debugging-pipe``: NUL-separated JSON on file descriptors 3 and 4), so no websocket
 client or other package is needed. For every page of ``_toc.yml`` the test checks that
@@ -11,7 +11,7 @@ client or other package is needed. For every page of ``_toc.yml`` the test check
 * the version switcher lists exactly the versions of ``switcher.json``, newest first, and marks
   the current one; the old-version banner is hidden on the latest version;
 * the footer names the version and the commit; each chapter has its download button and a Binder
-  button that opens the built version's ref of the (stand-in) repository;
+  button that opens the release tag of the built version in the (stand-in) repository;
 * every formula is typeset by the site's own MathJax; the page requests nothing outside the site
   and logs no console error or exception (it reads offline, and works);
 * no table is wider than the article's column and no table cell is cut ("..."); a chapter's first
@@ -48,8 +48,6 @@ import nbformat
 import pytest
 from sitebuild import ROOT, TEST_REPOSITORY, SiteBuild, built_site
 from test_book import TOC_FILES, source_of
-
-from pebench_book import site
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -417,9 +415,8 @@ def test_page_as_a_reader_sees_it(website: SiteBuild, server: str, page: Page, d
     if doc.startswith("notebooks/"):
         binder = page.evaluate("[...document.querySelectorAll('a[href*=\"mybinder.org/v2/gh/\"]')].map(a => a.href)")
         assert any(href.endswith(f"{doc}.ipynb") for href in binder), f"{doc}: no Binder launch button: {binder}"
-        _, ref = site.repository_links(ROOT)
         owner_repo = TEST_REPOSITORY.removeprefix("https://github.com/")
-        assert all(f"/v2/gh/{owner_repo}/{ref}" in href for href in binder), (
+        assert all(f"/v2/gh/{owner_repo}/{website.ref}" in href for href in binder), (
             f"{doc}: Binder opens another ref: {binder}"
         )
         download = page.evaluate(

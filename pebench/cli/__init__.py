@@ -12,7 +12,7 @@
     pebench run-chapter 02 -p seed 1 run a variant of one chapter (into variants/, never over the book)
     pebench verify --only 02         re-execute chapters and compare them with the published numbers
     pebench numerics                 print this machine's numerics provenance
-    pebench site build|assemble|provenance
+    pebench site build|assemble|publish|provenance
                                      build the versioned website, or rewrite its switcher
     pebench book                     execute the chapters and build the versioned website
 

@@ -177,6 +177,31 @@ def cmd_site_assemble(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site_publish(args: argparse.Namespace) -> int:
+    """Assemble what a release deploys: the published site's versions plus this version's book."""
+    from pebench_book.publish import check_tag, default_publish_dir, publish
+
+    _check_base_url(args.base_url)
+    if args.tag is not None:
+        try:
+            check_tag(args.tag)
+        except ValueError as error:
+            raise UsageError(f"--tag: {error}") from None
+    for option, folder in (("--published", args.published), ("--html", args.html)):
+        if folder is not None and not folder.is_dir():
+            raise UsageError(f"{option} {folder} is not a folder")
+    target = args.site if args.site is not None else default_publish_dir()
+    with progress_bar(1, "assembling the release", enabled=not args.no_progress) as bar:
+        try:
+            versions = publish(target, args.published, tag=args.tag, html=args.html, base_url=args.base_url)
+        except (FileExistsError, FileNotFoundError) as error:
+            raise UsageError(str(error)) from None
+        bar.update()
+    print(f"assembled {target}: versions {', '.join(versions)} (latest {versions[0]})")
+    print(f"read it with: python -m http.server -d {target} 8000")
+    return 0
+
+
 def cmd_site_provenance(args: argparse.Namespace) -> int:
     """Print the version, commit and numbers date (and numerics) that the pages' footer shows."""
     from pebench_book.site import provenance

@@ -78,9 +78,9 @@ def add_parameter_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_site_options(parser: argparse.ArgumentParser) -> None:
+def add_site_options(parser: argparse.ArgumentParser, default: str = "_build/site") -> None:
     """``--site DIR`` and ``--base-url URL``: where the website is built and where it is served."""
-    parser.add_argument("--site", type=Path, default=None, help="site folder (default: _build/site)")
+    parser.add_argument("--site", type=Path, default=None, help=f"site folder (default: {default})")
     parser.add_argument(
         "--base-url",
         default=None,

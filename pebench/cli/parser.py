@@ -36,6 +36,7 @@ from pebench.cli.book import (
     cmd_site_assemble,
     cmd_site_build,
     cmd_site_provenance,
+    cmd_site_publish,
     cmd_verify,
 )
 from pebench.cli.options import (
@@ -88,7 +89,7 @@ def _chapters_commands(chapters: argparse.ArgumentParser, common: argparse.Argum
 
 
 def _site_commands(site: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
-    """``pebench site build|assemble|provenance``."""
+    """``pebench site build|assemble|publish|provenance``."""
     actions = site.add_subparsers(dest="action", metavar="ACTION", required=True)
     for name, text, handler in (
         ("build", "build this version's book into the site and reassemble it", cmd_site_build),
@@ -97,6 +98,20 @@ def _site_commands(site: argparse.ArgumentParser, common: argparse.ArgumentParse
         action = actions.add_parser(name, parents=[common], help=text, description=text)
         add_site_options(action)
         action.set_defaults(handler=handler, command_parser=action)
+    text = (
+        "assemble what a release deploys into --site (default _build/publish): the version folders of "
+        "--published (the site as published) plus this version's book, built now from the committed "
+        "chapters (or taken from --html), with switcher.json and index.html; the release workflow runs "
+        "it, and run here it is the dry run"
+    )
+    publish = actions.add_parser("publish", parents=[common], help=text, description=text)
+    add_site_options(publish, default="_build/publish")
+    publish.add_argument("--published", type=Path, default=None, help="the published site (default: none yet)")
+    publish.add_argument(
+        "--tag", default=None, help="the release tag, checked against this version (vX.Y.Z); the links open it"
+    )
+    publish.add_argument("--html", type=Path, default=None, help="install this built book instead of building one")
+    publish.set_defaults(handler=cmd_site_publish, command_parser=publish)
     text = "print the version, commit, numbers date and numerics the pages' footer shows, as JSON"
     provenance = actions.add_parser("provenance", parents=[common], help=text, description=text)
     provenance.set_defaults(handler=cmd_site_provenance, command_parser=provenance)
