@@ -60,11 +60,11 @@ def default_publish_dir(root: str | os.PathLike[str] | None = None) -> Path:
     return find_repo_root(root) / "_build" / PUBLISH_DIRNAME
 
 
-def earlier_versions(published: str | os.PathLike[str] | None, version: str | None = None) -> list[str]:
-    """The versions in the published site that a release of ``version`` keeps: all but ``version``
-    itself (a rebuilt version replaces its folder), newest first."""
-    current = version or pebench.__version__
-    return [found for found in site.site_versions(published) if found != current] if published else []
+def earlier_versions(published: str | os.PathLike[str] | None) -> list[str]:
+    """The versions in the published site that a release of this version keeps: all but this one
+    (a rebuilt version replaces its folder), newest first."""
+    versions = site.site_versions(published) if published is not None else []
+    return [found for found in versions if found != pebench.__version__]
 
 
 def is_assembled_site(folder: str | os.PathLike[str]) -> bool:
@@ -100,7 +100,7 @@ def publish(
     if published is not None and not Path(published).is_dir():
         raise FileNotFoundError(f"--published {published} is not a folder")
     if html is not None and not (Path(html) / "index.html").is_file():
-        raise FileNotFoundError(f"--html {html} holds no built book (index.html)")
+        raise FileNotFoundError(f"--html {html} is not a folder holding a built book (index.html)")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:

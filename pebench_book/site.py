@@ -373,15 +373,13 @@ def build_site(
     site: str | os.PathLike[str] | None = None,
     *,
     base_url: str | None = None,
-    book_output: str | os.PathLike[str] | None = None,
-    timeout: float | None = None,
 ) -> Path:
     """Build the book of this version into ``site/<version>`` and reassemble the site; returns that
-    version's folder. ``site`` defaults to ``<repo>/_build/site``, ``book_output`` (jupyter-book's
-    ``--path-output``) to the repository, whose ``_build/html`` then also holds the book."""
+    version's folder. ``site`` defaults to ``<repo>/_build/site``; the repository's ``_build/html``
+    also holds the book."""
     root = find_repo_root(root)
     site_dir = Path(site) if site is not None else default_site_dir(root)
-    html_dir = build_book(root, book_output, timeout=timeout)
+    html_dir = build_book(root)
     target = install_version(html_dir, site_dir, pebench.__version__)
     assemble(site_dir, base_url)
     return target

@@ -79,7 +79,7 @@ def test_a_failed_publish_leaves_the_target_as_it_was(tmp_path: Path, published:
     target = tmp_path / "site"
     publish.publish(target, None, html=fake_book(tmp_path / "html", "first"))
     before = sorted(str(p.relative_to(target)) for p in target.rglob("*"))
-    with pytest.raises(FileNotFoundError, match="holds no built book"):
+    with pytest.raises(FileNotFoundError, match="is not a folder holding a built book"):
         publish.publish(target, published, html=tmp_path / "missing")
     with pytest.raises(ValueError, match="expected"):
         publish.publish(target, published, tag="v0.0.0-wrong", html=tmp_path / "html")

@@ -187,12 +187,9 @@ def cmd_site_publish(args: argparse.Namespace) -> int:
             check_tag(args.tag)
         except ValueError as error:
             raise UsageError(f"--tag: {error}") from None
-    for option, folder in (("--published", args.published), ("--html", args.html)):
-        if folder is not None and not folder.is_dir():
-            raise UsageError(f"{option} {folder} is not a folder")
     target = args.site if args.site is not None else default_publish_dir()
     with progress_bar(1, "assembling the release", enabled=not args.no_progress) as bar:
-        try:
+        try:  # publish checks its folders before it builds anything
             versions = publish(target, args.published, tag=args.tag, html=args.html, base_url=args.base_url)
         except (FileExistsError, FileNotFoundError) as error:
             raise UsageError(str(error)) from None
