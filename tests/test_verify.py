@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 
 from pebench_book.chapters import list_chapters, recorded_provenance
-from pebench_book.verify import FLOOR, Z, chapter_runs, compare_chapter, compare_table, other_numerics, same_numerics
+from pebench_book.verify import (
+    FLOOR,
+    PRETRAINING_VARIANCE,
+    Z,
+    chapter_runs,
+    compare_chapter,
+    compare_table,
+    other_numerics,
+    same_numerics,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ROOT / "figures"
@@ -65,38 +74,49 @@ def test_a_small_change_is_within_tolerance_and_a_large_one_beyond(tmp_path: Pat
     assert "BEYOND 03_table1_mean" in report.describe()
 
 
-def test_the_tolerance_is_z_sigma_sqrt_two_over_n(tmp_path: Path) -> None:
+def spread_factor(runs: int) -> float:
+    """The standard deviation of the difference between two books' means of ``runs`` replicates that
+    share one pretraining each, in units of one replicate's: sqrt(2 (1/n + r))."""
+    return math.sqrt(2 * (1 / runs + PRETRAINING_VARIANCE))
+
+
+def write_tables(folder: Path, means: str, spreads: str | None = None) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "99_t_mean.csv").write_text(f"method,score\n{means}\n")
+    if spreads is not None:
+        (folder / "99_t_std.csv").write_text(f"method,score\n{spreads}\n")
+
+
+def test_the_tolerance_is_z_sigma_sqrt_two_times_one_over_n_plus_the_pretraining(tmp_path: Path) -> None:
     published, rerun = tmp_path / "published", tmp_path / "rerun"
-    for folder, value in ((published, "0.5000"), (rerun, "0.7800")):
-        folder.mkdir()
-        (folder / "99_t_mean.csv").write_text(f"method,score\nA,{value}\nB,0.5000\nC,0.5000\n")
-        (folder / "99_t_std.csv").write_text("method,score\nA,0.1000\nB,0.0000\nC,0.0500\n")
-    tolerance = Z * 0.1 * math.sqrt(2 / 4)  # 0.283: a 0.28 move is within it
-    _, (difference,), problem = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0)
-    assert problem is None and difference.tolerance == pytest.approx(tolerance) and not difference.beyond
-    (rerun / "99_t_mean.csv").write_text("method,score\nA,0.7900\nB,0.5000\nC,0.5000\n")
-    _, (difference,), _ = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0)
-    assert difference.beyond  # 0.29 > 0.283
-    _, (difference,), _ = compare_table(published, rerun, "99_t_mean", runs=1, spread=0.0)
-    assert not difference.beyond  # a single run may move sqrt(4) times as far
-    (rerun / "99_t_mean.csv").write_text("method,score\nA,0.5000\nB,0.6400\nC,0.5000\n")
-    _, (difference,), _ = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0)
-    assert difference.tolerance == pytest.approx(Z * 0.05 * math.sqrt(2 / 4))  # B's sd 0 counts as the median, 0.05
+    spreads = "A,0.1000\nB,0.0000\nC,0.0500"
+    tolerance = Z * 0.1 * spread_factor(4)
+    write_tables(published, "A,0.5000\nB,0.5000\nC,0.5000", spreads)
+    write_tables(rerun, f"A,{0.5 + tolerance - 0.005:.4f}\nB,0.5000\nC,0.5000", spreads)
+    comparison = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0)
+    (difference,) = comparison.differences
+    assert comparison.problem is None and difference.tolerance == pytest.approx(tolerance) and not difference.beyond
+    write_tables(rerun, f"A,{0.5 + tolerance + 0.005:.4f}\nB,0.5000\nC,0.5000", spreads)
+    (difference,) = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0).differences
+    assert difference.beyond
+    (difference,) = compare_table(published, rerun, "99_t_mean", runs=1, spread=0.0).differences
+    assert difference.tolerance == pytest.approx(Z * 0.1 * spread_factor(1)) and not difference.beyond
+    write_tables(rerun, "A,0.5000\nB,0.6400\nC,0.5000", spreads)
+    (difference,) = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0).differences
+    assert difference.tolerance == pytest.approx(Z * 0.05 * spread_factor(4))  # B's sd 0 counts as the median, 0.05
     assert not difference.beyond
 
 
 def test_the_reruns_own_spread_is_pooled_with_the_published_one(tmp_path: Path) -> None:
     published, rerun = tmp_path / "published", tmp_path / "rerun"
-    for folder, value, spread in ((published, "0.5000", "0.1000"), (rerun, "0.8500", "0.3000")):
-        folder.mkdir()
-        (folder / "99_t_mean.csv").write_text(f"method,score\nA,{value}\nB,0.5000\n")
-        (folder / "99_t_std.csv").write_text(f"method,score\nA,{spread}\nB,0.0000\n")
-    _, (difference,), _ = compare_table(published, rerun, "99_t_mean", runs=3, spread=0.0)
+    write_tables(published, "A,0.5000\nB,0.5000", "A,0.1000\nB,0.0000")
+    write_tables(rerun, "A,1.4000\nB,0.5000", "A,0.3000\nB,0.0000")
+    (difference,) = compare_table(published, rerun, "99_t_mean", runs=3, spread=0.0).differences
     sigma = math.sqrt((0.1**2 + 0.3**2) / 2)
-    assert difference.tolerance == pytest.approx(Z * sigma * math.sqrt(2 / 3)) and not difference.beyond
+    assert difference.tolerance == pytest.approx(Z * sigma * spread_factor(3)) and not difference.beyond
     (rerun / "99_t_std.csv").unlink()  # a rerun without its spreads: the published ones alone
-    _, (difference,), _ = compare_table(published, rerun, "99_t_mean", runs=3, spread=0.0)
-    assert difference.tolerance == pytest.approx(Z * 0.1 * math.sqrt(2 / 3)) and difference.beyond
+    (difference,) = compare_table(published, rerun, "99_t_mean", runs=3, spread=0.0).differences
+    assert difference.tolerance == pytest.approx(Z * 0.1 * spread_factor(3)) and difference.beyond
 
 
 def test_tables_of_the_dataset_must_match_exactly(tmp_path: Path) -> None:
@@ -131,6 +151,26 @@ def test_a_missing_table_fails(tmp_path: Path) -> None:
     (rerun / "05_conflict.csv").unlink()
     report = compare_chapter(CHAPTERS["05"], FIGURES, rerun)
     assert not report.ok and "05_conflict.csv was not written" in report.describe()
+
+
+def test_a_list_of_one_runs_answers_may_have_another_length_but_no_other_table(tmp_path: Path) -> None:
+    """07_interference lists the questions whose answers some method changed: as many rows as that
+    run gave. Its length is reported; another length of a table of numbers fails, and so do other
+    column labels of either."""
+    rerun = rerun_copy(tmp_path)
+    listed = rerun / "07_interference.csv"
+    lines = listed.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert len(lines) > 2
+    listed.write_text("".join(lines[:-1]), encoding="utf-8")
+    report = compare_chapter(CHAPTERS["07"], FIGURES, rerun)
+    assert report.ok and report.notes and "reported, not compared: 07_interference.csv has" in report.describe()
+    listed.write_text(lines[0].replace("question", "prompt", 1) + "".join(lines[1:]), encoding="utf-8")
+    report = compare_chapter(CHAPTERS["07"], FIGURES, rerun)
+    assert not report.ok and "07_interference.csv has other column labels" in report.describe()
+    means = rerun / "03_table1_mean.csv"
+    means.write_text("".join(means.read_text(encoding="utf-8").splitlines(keepends=True)[:-1]), encoding="utf-8")
+    report = compare_chapter(CHAPTERS["03"], FIGURES, rerun)
+    assert not report.ok and "03_table1_mean.csv has" in " ".join(report.problems)
 
 
 def test_replicated_chapters_count_their_base_models_as_replicates() -> None:
