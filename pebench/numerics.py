@@ -15,7 +15,9 @@ before torch computes anything, in one of three modes (``PEBENCH_NUMERICS``):
 ``portable``
     The same, with MKL's COMPATIBLE branch, which Intel documents as giving the same results on
     every Intel or compatible x86-64 CPU. ATen's AVX2 kernels are the same compiled code (with their
-    own bundled ``exp``/``log``) on every CPU that has AVX2. Costs about 2x per training step here
+    own bundled ``exp``/``log``) on every CPU that has AVX2. Measured, the two CPUs it ran on still
+    disagree: fingerprint ``bc4eabac13e696e8`` on an AMD EPYC (``benchmarks/results/numerics_cost.json``),
+    ``239c8bd3380e8fa8`` on an Intel Xeon with AVX-512. Costs about 2x per training step here
     (``benchmarks/numerics_cost.py``), which puts the book over its time budget: a documented mode.
 ``native``
     torch's own choices and thread count (fastest on wide CPUs; same statistics, other bits).
