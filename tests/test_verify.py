@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -21,7 +22,10 @@ from pebench_book.verify import (
     compare_chapter,
     compare_table,
     other_numerics,
+    report_record,
     same_numerics,
+    tolerance,
+    typical_spread,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,13 +94,13 @@ def write_tables(folder: Path, means: str, spreads: str | None = None) -> None:
 def test_the_tolerance_is_z_sigma_sqrt_two_times_one_over_n_plus_the_pretraining(tmp_path: Path) -> None:
     published, rerun = tmp_path / "published", tmp_path / "rerun"
     spreads = "A,0.1000\nB,0.0000\nC,0.0500"
-    tolerance = Z * 0.1 * spread_factor(4)
+    bound = Z * 0.1 * spread_factor(4)
     write_tables(published, "A,0.5000\nB,0.5000\nC,0.5000", spreads)
-    write_tables(rerun, f"A,{0.5 + tolerance - 0.005:.4f}\nB,0.5000\nC,0.5000", spreads)
+    write_tables(rerun, f"A,{0.5 + bound - 0.005:.4f}\nB,0.5000\nC,0.5000", spreads)
     comparison = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0)
     (difference,) = comparison.differences
-    assert comparison.problem is None and difference.tolerance == pytest.approx(tolerance) and not difference.beyond
-    write_tables(rerun, f"A,{0.5 + tolerance + 0.005:.4f}\nB,0.5000\nC,0.5000", spreads)
+    assert comparison.problem is None and difference.tolerance == pytest.approx(bound) and not difference.beyond
+    write_tables(rerun, f"A,{0.5 + bound + 0.005:.4f}\nB,0.5000\nC,0.5000", spreads)
     (difference,) = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0).differences
     assert difference.beyond
     (difference,) = compare_table(published, rerun, "99_t_mean", runs=1, spread=0.0).differences
@@ -185,3 +189,31 @@ def test_a_faked_fingerprint_sends_every_chapter_to_the_tolerance_path() -> None
     assert {path for path in differing if path != "here"} == {path.resolve() for path in chapters}
     recorded = recorded_provenance(CHAPTERS["02"])["fingerprint"]
     assert same_numerics(CHAPTERS["02"], recorded) and not same_numerics(CHAPTERS["02"], "0" * 16)
+
+
+def test_the_report_records_the_nearest_misses_and_the_changed_words(tmp_path: Path) -> None:
+    """What a page quoting a rerun needs is in the record: the numbers nearest their tolerance, with
+    the share of it they used, and changed words outside the tables of one run's answers."""
+    rerun = rerun_copy(tmp_path)
+    table = rerun / "03_table1_mean.csv"
+    i, j, value = first_number_cell(table)
+    edit(table, i, j, f"{value + 0.5 * FLOOR:.4f}")
+    edit(rerun / "07_figure1.csv", 1, 1, "somebody else entirely")
+    verdicts = rerun / "08_verdicts.csv"
+    edit(verdicts, 1, 1, "a claim in other words")
+    reports = [compare_chapter(CHAPTERS[n], FIGURES, rerun) for n in ("03", "07", "08")]
+    record = report_record(reports)
+    (nearest,) = record["03"]["closest"]
+    assert nearest["table"] == "03_table1_mean" and 0 < nearest["share_of_tolerance"] < 1
+    assert record["07"]["text_differences"] == []  # one run's answers: counted, not listed
+    (changed,) = record["08"]["text_differences"]
+    assert changed["rerun"] == "a claim in other words"
+
+
+def test_the_reproduce_page_states_the_single_run_bound_the_rule_computes() -> None:
+    """The page quotes the bound of a single run's share (a number derived from Table 1's spreads);
+    it must be the one the rule computes from the published tables, not a stale copy."""
+    text = (ROOT / "book" / "reproduce.md").read_text(encoding="utf-8")
+    stated = re.search(r"about ±(\d\.\d\d) for a share", text)
+    assert stated, "the Reproduce it page no longer states the single-run bound"
+    assert float(stated.group(1)) == round(tolerance(typical_spread(FIGURES), 1, 0.5), 2)
