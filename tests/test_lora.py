@@ -14,6 +14,7 @@ import pytest
 import torch
 from llava15_checkpoint import build_bpe_tokenizer, save_llava15_style_checkpoint
 
+from pebench import decoding
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.encoding import IGNORE_INDEX, Encoder
 from pebench.inference import generate_answers, generation_settings
@@ -104,15 +105,23 @@ def test_bpe_tokenizer_is_deterministic_and_validates():
 
 
 def test_generation_batch_cap_changes_no_answer(loaded, dataset, monkeypatch):
+    """The cap bounds the batches of both ways of answering: shared image prefixes and ``generate``."""
     model, encoder = loaded
     examples = as_examples(dataset.qa[:12])
     expected = generate_answers(model, encoder, examples, max_new_tokens=3)
-    calls = []
-    original = model.generate
-    monkeypatch.setattr(model, "generate", lambda **kw: calls.append(len(kw["input_ids"])) or original(**kw))
+    shared, generated = [], []
+    continuation, original = decoding.greedy_continuation, model.generate
+    monkeypatch.setattr(
+        decoding,
+        "greedy_continuation",
+        lambda model, suffix, *a: shared.append(len(suffix)) or continuation(model, suffix, *a),
+    )
+    monkeypatch.setattr(model, "generate", lambda **kw: generated.append(len(kw["input_ids"])) or original(**kw))
     with generation_settings(max_batch_size=1):
         assert generate_answers(model, encoder, examples, max_new_tokens=3) == expected
-    assert calls == [1] * len(examples)
+    with generation_settings(max_batch_size=1, share_prefixes=False):
+        assert generate_answers(model, encoder, examples, max_new_tokens=3) == expected
+    assert shared == [1] * len(examples) and generated == [1] * len(examples)
     with pytest.raises(ValueError, match="max_batch_size"), generation_settings(max_batch_size=0):
         pass
 

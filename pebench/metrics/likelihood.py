@@ -3,6 +3,8 @@
 For each QA item: the mean log-probability of its answer tokens (a length-normalised
 log-likelihood, higher = more familiar) and the Min-K% statistic (mean of the lowest ``k``
 fraction of token log-probabilities; Shi et al., 2024), computed teacher-forced, no generation.
+Logits are computed only at the positions that predict an answer token (``logits_to_keep``): the
+prompt's positions are about half of each sequence and their logits would never be read.
 """
 
 from __future__ import annotations
@@ -37,12 +39,15 @@ def likelihood_statistics(
         chunk = examples[start : start + batch_size]
         batch = {key: value.to(device) for key, value in encoder.training_batch(chunk).items()}
         inputs = {key: value for key, value in batch.items() if key != "labels"}
-        logits = model(**inputs).logits[:, :-1].float()
-        labels = batch["labels"][:, 1:]
-        mask = labels != IGNORE_INDEX
-        token_logp = torch.log_softmax(logits, -1).gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
-        for item, logp, keep in zip(items[start : start + batch_size], token_logp, mask):
-            values = logp[keep].sort().values
+        # Logits only where they are read: each position that predicts an answer token.
+        reads = torch.zeros_like(batch["labels"], dtype=torch.bool)
+        reads[:, :-1] = batch["labels"][:, 1:] != IGNORE_INDEX
+        logits = model(**inputs, logits_to_keep=reads).logits.float()
+        targets = batch["labels"][:, 1:][reads[:, :-1]]
+        token_logp = torch.log_softmax(logits, -1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+        counts = reads.sum(1).tolist()
+        for item, values in zip(items[start : start + batch_size], token_logp.split(counts)):
+            values = values.sort().values
             lowest = values[: max(1, int(round(k * len(values))))]
             rows.append({"qa_id": item.qa_id, "mean_logp": float(values.mean()), "min_k_logp": float(lowest.mean())})
     return pd.DataFrame(rows, columns=["qa_id", "mean_logp", "min_k_logp"])

@@ -12,10 +12,20 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import torch
 
-from pebench.data import QAItem
+from pebench.data import PEBenchDataset, QAItem
 from pebench.encoding import Encoder, as_examples
 from pebench.inference import generate_answers
 from pebench.metrics.text import PAIR_SCORERS, keyword_recall
+from pebench.refusals import REFUSALS
+
+
+def answer_budget(encoder: Encoder, dataset: PEBenchDataset) -> int:
+    """How many tokens greedy decoding may take: the longest answer the dataset can hold, one of its
+    reference answers or a refusal, with its end-of-answer token. A longer answer cannot be right, so
+    decoding further would compute nothing a metric credits, only a longer wrong answer (a loop)."""
+    question = dataset.qa[0].question
+    refusals = (len(encoder.answer_ids(question, refusal)) for refusal in REFUSALS)
+    return max(*refusals, *(len(encoder.answer_ids(item.question, item.answer)) for item in dataset.qa))
 
 
 def predict(
@@ -25,13 +35,16 @@ def predict(
     *,
     keywords: Mapping[str, Sequence[str]] | None = None,
     batch_size: int = 256,
+    max_new_tokens: int = 24,
     progress: bool = False,
 ) -> pd.DataFrame:
     """One row per item: ids, kind, population, split, answer, prediction, and its scores against the
     answer (``exact``, ``precision``, ``rouge_l``) and, for an event question whose event has
     ``keywords`` (event id -> keywords, e.g. ``dataset.keywords()``), ``keywords`` (else NaN)."""
     keywords = keywords or {}
-    predictions = generate_answers(model, encoder, as_examples(items), batch_size=batch_size, progress=progress)
+    predictions = generate_answers(
+        model, encoder, as_examples(items), batch_size=batch_size, max_new_tokens=max_new_tokens, progress=progress
+    )
     rows = [
         {
             "qa_id": item.qa_id,

@@ -16,7 +16,7 @@ import torch
 
 from pebench.data import QAItem
 from pebench.encoding import Encoder
-from pebench.metrics.predictions import predict
+from pebench.metrics.predictions import answer_budget, predict
 from pebench.metrics.quality import answer_quality
 from pebench.targets import ForgetSplit
 
@@ -41,9 +41,10 @@ def progress_probe(model: torch.nn.Module, encoder: Encoder, split: ForgetSplit)
     """A function measuring ``model`` now: ``probe_{kind}_efficacy`` (1 - quality) and ``probe_{kind}_retain``."""
     groups = probe_groups(split)
     items = [item for group in groups.values() for item in group]
+    budget = answer_budget(encoder, split.dataset)
 
     def measure() -> dict[str, float]:
-        table = predict(model, encoder, items)
+        table = predict(model, encoder, items, max_new_tokens=budget)
         values, start = {}, 0
         for name, group in groups.items():
             quality = answer_quality(table.iloc[start : start + len(group)])
