@@ -90,7 +90,7 @@ def measure(root: Path, config: PipelineConfig) -> dict:
         row[f"events {split}"] = _score(finetuned, pipeline, "fictitious", split, "event")
     row["real names kept"] = _score(finetuned, pipeline, "real", "train", "person")
     row["real events kept"] = _score(finetuned, pipeline, "real", "train", "event")
-    history = read_json(pipeline._finetune_path(frozenset()) / HISTORY_FILE)
+    history = read_json(pipeline.finetuned_path(frozenset()) / HISTORY_FILE)
     row["curve"] = [
         {"step": r["step"], "names train": r["acc_train_person"], "names heldout": r["acc_heldout_person"]}
         for r in history

@@ -3,13 +3,19 @@
 A key is a hash of the JSON of everything that determines a result, plus the ``pebench`` version,
 so a rerun with the same parameters reuses the stored result and a changed parameter (or a new
 release) recomputes. Writes are atomic (temp file, then rename), so an interrupted run never leaves
-a half-written entry that a later run would trust.
+a half-written entry that a later run would trust; an entry is filled under a lock
+(:func:`entry_lock`), so that two processes asking for it at once compute it once, and reading it
+marks it used (:func:`touch`). Each entry records the code and numerics it was made with
+(:func:`stamp`), so that :mod:`pebench.cache_folder` can tell which entries the current code can
+never ask for again.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
+import fcntl
 import functools
 import hashlib
 import importlib.metadata
@@ -18,6 +24,8 @@ import json
 import os
 import tempfile
 import textwrap
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +161,53 @@ def atomic_write_json(path: Path, data: Any) -> None:
 
 def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+#: The field (a result's JSON) or file (a checkpoint's folder) that holds an entry's :func:`stamp`.
+STAMP = "cache_entry"
+STAMP_FILE = f"{STAMP}.json"
+
+
+def stamp(**made_with: str) -> dict[str, str]:
+    """What an entry was made with, beyond its parameters: the ``pebench`` version and the named
+    code fingerprints and numerics signature its key holds (``model_code=...``, ``numerics=...``)."""
+    return {"version": pebench.__version__, **made_with}
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file of the cache entry at ``path`` (beside it, hidden)."""
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextlib.contextmanager
+def entry_lock(path: Path) -> Iterator[None]:
+    """Hold the lock of the cache entry at ``path`` (blocking): inside, check whether the entry
+    exists and fill it if not. A second process asking for the same entry waits, then finds it
+    filled, instead of computing it again or replacing it while a third process reads it.
+    (``fcntl.flock``: released when the process ends, whatever the reason.)"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path(path).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def fill_once(path: Path, fill: Callable[[], object]) -> None:
+    """Make sure the entry at ``path`` exists: if it does not, call ``fill`` (which writes it) under
+    the entry's lock, unless another process has written it meanwhile. An entry that exists is
+    read without any lock (a read-only cache works)."""
+    if path.exists():
+        return
+    with entry_lock(path):
+        if not path.exists():
+            fill()
+
+
+def touch(path: Path) -> None:
+    """Mark the entry at ``path`` as used now (its modification time), for ``pebench cache prune
+    --older-than``. A cache on a read-only disk is read all the same."""
+    with contextlib.suppress(OSError):
+        now = time.time()
+        os.utime(path, (now, now))

@@ -1,7 +1,11 @@
-"""Where things live: the repository root, its generated artifacts and its figures.
+"""Where things live: the repository root, its figures, and the cache of generated artifacts.
 
-Chapters run from ``notebooks/``, tests and ``make`` from the root: resolving folders from the
-repository root (not the working directory) lets all of them share one artifact cache.
+Chapters run from ``notebooks/``, tests and ``make`` from the root: resolving the figures from the
+repository root (not the working directory) lets all of them write to one place. The cache of
+data, checkpoints and results lives in the user's cache folder, as pip's, Hugging Face's and torch
+hub's do: every key names the code, numerics and parameters that determine its entry
+(:mod:`pebench.cache`), so a second clone, a CI run on a machine that has built the book before and
+a reader's session all reuse what one of them trained.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ CHAPTERS_DIRNAME = "notebooks"
 FIGURES_DIRNAME = "figures"
 #: Environment variable that moves the artifact folder (data, checkpoints, results).
 ARTIFACTS_ENV = "PEBENCH_ARTIFACTS"
+#: The cache folder's name inside the user's cache folder (``$XDG_CACHE_HOME``, else ``~/.cache``).
+CACHE_NAME = "pebench"
 #: Environment variable that moves the folder the chapters save their figures and tables in (a rerun
 #: that is compared with the published book must not overwrite the committed ``figures/``; see
 #: :mod:`pebench.outputs` for where a reader's variant saves them).
@@ -43,13 +49,14 @@ def find_repo_root(start: str | os.PathLike[str] | None = None) -> Path:
 
 
 def artifacts_dir() -> Path:
-    """Generated bulk (git-ignored): ``$PEBENCH_ARTIFACTS``, else ``<repo>/artifacts``, else ``./artifacts``."""
-    if ARTIFACTS_ENV in os.environ:
-        return Path(os.environ[ARTIFACTS_ENV]).resolve()
-    try:
-        return find_repo_root() / "artifacts"
-    except FileNotFoundError:
-        return Path("artifacts").resolve()
+    """The cache of generated data, checkpoints and results: ``$PEBENCH_ARTIFACTS`` if set, else
+    ``$XDG_CACHE_HOME/pebench``, else ``~/.cache/pebench`` (the XDG base directory rule)."""
+    if os.environ.get(ARTIFACTS_ENV):
+        return Path(os.environ[ARTIFACTS_ENV]).expanduser().resolve()
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the rule: a relative or empty value is ignored
+        base = str(Path.home() / ".cache")
+    return (Path(base) / CACHE_NAME).resolve()
 
 
 def book_figures_dir() -> Path:

@@ -18,16 +18,17 @@ import torch
 from transformers import LlavaForConditionalGeneration, PreTrainedTokenizerFast, ProcessorMixin
 
 from pebench import numerics
-from pebench.cache import cache_key, read_json, source_fingerprint
+from pebench.cache import STAMP_FILE, cache_key, fill_once, read_json, source_fingerprint, stamp, touch
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
 from pebench.data.generate import GENERATOR_SOURCES
 from pebench.data.names import world_names
 from pebench.encoding import Encoder
-from pebench.metrics.predictions import predict
+from pebench.metrics.predictions import answer_budget, predict
 from pebench.model import TinyLlavaSpec, build_tiny_llava, build_tiny_processor, load_model, save_model
 from pebench.model.parts import freeze_vision_tower
 from pebench.model.tokenizer import TOKENIZER_KINDS, build_subword_tokenizer, build_word_tokenizer
 from pebench.paths import artifacts_dir
+from pebench.profiling import stage
 from pebench.refusals import REFUSALS
 from pebench.train.stages import StageConfig, finetuning_items, pretraining_items, train_stage
 
@@ -110,7 +111,10 @@ class Pipeline:
         self.config = config or PipelineConfig()
         self.root = root or artifacts_dir()
         self.device = torch.device(device)
-        self.dataset = PEBenchDataset.load(ensure_dataset(self.config.data, self.root / "data"))
+        with stage("dataset"):
+            folder = ensure_dataset(self.config.data, self.root / "data")
+            touch(folder)
+            self.dataset = PEBenchDataset.load(folder)
         self._processor: ProcessorMixin | None = None
         self._encoder: Encoder | None = None
 
@@ -137,19 +141,32 @@ class Pipeline:
         return self.root / "models" / f"{name}-{key}"
 
     def _load(self, path: Path) -> LlavaForConditionalGeneration:
-        model, _ = load_model(path, device=self.device, progress=False)
+        with stage("loading models"):
+            touch(path)
+            model, _ = load_model(path, device=self.device, progress=False)
         model.eval()
         return model
 
-    def _pretrain_path(self) -> Path:
+    def _save(self, model: LlavaForConditionalGeneration, path: Path, history: list[dict]) -> None:
+        """Save a trained checkpoint with its training log and what it was made with (:func:`model_stamp`)."""
+        save_model(
+            model, self.processor, path, extra_json={HISTORY_FILE: history, STAMP_FILE: model_stamp()}, progress=False
+        )
+
+    def pretrained_path(self) -> Path:
+        """Where ``pretrained()`` keeps its checkpoint (base models that share a pretraining share it)."""
         return self._checkpoint("pretrain", self.config.pretrain, self.config.init_seed)
 
     def pretrained(self, *, progress: bool = True) -> LlavaForConditionalGeneration:
         """The model after pretraining on the real population (trained once, then loaded)."""
-        path = self._pretrain_path()
-        if not path.exists():
-            logger.info("pretraining the tiny model -> %s", path)
-            model = build_tiny_llava(self.processor, self.config.model, seed=self.config.init_seed).to(self.device)
+        path = self.pretrained_path()
+        fill_once(path, lambda: self._pretrain(path, progress))
+        return self._load(path)
+
+    def _pretrain(self, path: Path, progress: bool) -> None:
+        logger.info("pretraining the tiny model -> %s", path)
+        model = build_tiny_llava(self.processor, self.config.model, seed=self.config.init_seed).to(self.device)
+        with stage("pretraining"):
             history = train_stage(
                 model,
                 self.encoder,
@@ -159,14 +176,14 @@ class Pipeline:
                 desc="pretraining",
                 progress=progress,
             )
-            save_model(model, self.processor, path, extra_json={HISTORY_FILE: history}, progress=False)
-        return self._load(path)
+        self._save(model, path, history)
 
     def has_pretrained(self) -> bool:
         """Whether ``pretrained()`` is already on disk (loads instead of training)."""
-        return self._pretrain_path().exists()
+        return self.pretrained_path().exists()
 
-    def _finetune_path(self, exclude: frozenset[str]) -> Path:
+    def finetuned_path(self, exclude: frozenset[str]) -> Path:
+        """Where ``finetuned(exclude)`` keeps its checkpoint."""
         config = self.config
         return self._checkpoint(
             "finetune",
@@ -186,10 +203,14 @@ class Pipeline:
         With ``exclude`` empty this is the paper's *Finetune* model; with the forget set it is
         the retrain oracle (*Goal*). Each call returns a fresh copy loaded from the checkpoint.
         """
-        path = self._finetune_path(frozenset(exclude))
-        if not path.exists():
-            model = self._regime(self.pretrained(progress=progress))
-            logger.info("fine-tuning on the fictitious population (%d QA excluded) -> %s", len(exclude), path)
+        path = self.finetuned_path(frozenset(exclude))
+        fill_once(path, lambda: self._finetune(path, frozenset(exclude), progress))
+        return self._regime(self._load(path))
+
+    def _finetune(self, path: Path, exclude: frozenset[str], progress: bool) -> None:
+        model = self._regime(self.pretrained(progress=progress))
+        logger.info("fine-tuning on the fictitious population (%d QA excluded) -> %s", len(exclude), path)
+        with stage("fine-tuning"):
             history = train_stage(
                 model,
                 self.encoder,
@@ -202,8 +223,7 @@ class Pipeline:
                 eval_fn=None if exclude else self._curve_probe(model),
                 eval_every=self.config.curve_every,
             )
-            save_model(model, self.processor, path, extra_json={HISTORY_FILE: history}, progress=False)
-        return self._regime(self._load(path))
+        self._save(model, path, history)
 
     def _regime(self, model: LlavaForConditionalGeneration) -> LlavaForConditionalGeneration:
         """``model`` with the weights that fine-tuning and unlearning may train marked trainable."""
@@ -211,16 +231,16 @@ class Pipeline:
 
     def has_finetuned(self, exclude: Collection[str] = frozenset()) -> bool:
         """Whether ``finetuned(exclude)`` is already on disk (loads instead of training)."""
-        return self._finetune_path(frozenset(exclude)).exists()
+        return self.finetuned_path(frozenset(exclude)).exists()
 
     def history(self, stage: str, exclude: Collection[str] = frozenset()) -> list[dict]:
         """The stored per-step log of a stage (``"pretrain"`` or ``"finetune"``)."""
         if stage == "pretrain":
             self.pretrained()
-            path = self._pretrain_path()
+            path = self.pretrained_path()
         elif stage == "finetune":
             self.finetuned(exclude)
-            path = self._finetune_path(frozenset(exclude))
+            path = self.finetuned_path(frozenset(exclude))
         else:
             raise ValueError(f"stage must be one of ('pretrain', 'finetune'), got {stage!r}")
         return read_json(path / HISTORY_FILE)
@@ -235,13 +255,22 @@ class Pipeline:
                 picks = rng.choice(len(items), size=min(size, len(items)), replace=False)
                 probes[f"{split}_{kind}"] = [items[i] for i in sorted(picks)]
 
+        budget = answer_budget(self.encoder, self.dataset)
+
         def evaluate() -> dict[str, float]:
-            return {
-                f"acc_{name}": float(predict(model, self.encoder, items)["exact"].mean())
-                for name, items in probes.items()
-            }
+            with stage("learning curves"):
+                return {
+                    f"acc_{name}": float(predict(model, self.encoder, items, max_new_tokens=budget)["exact"].mean())
+                    for name, items in probes.items()
+                }
 
         return evaluate
+
+
+def model_stamp() -> dict[str, str]:
+    """What a checkpoint is made with beyond its parameters (:func:`pebench.cache.stamp`): the code
+    that trains it and the numerics it is trained under."""
+    return stamp(model_code=source_fingerprint(*MODEL_SOURCES), numerics=numerics.signature())
 
 
 def base_config(seed: int, config: PipelineConfig | None = None) -> PipelineConfig:

@@ -126,8 +126,8 @@ def test_base_models_share_one_pretraining_unless_it_is_replicated(tmp_path):
     data = DatasetConfig(n_persons=2, n_events=2, n_real_persons=1, n_real_events=1, caption_images=0)
     shared = PipelineConfig(data=data, replicate_pretraining=False)
     one, two = (Pipeline(base_config(seed, shared), root=tmp_path) for seed in (1, 2))
-    assert one._pretrain_path() == two._pretrain_path() == Pipeline(shared, root=tmp_path)._pretrain_path()
+    assert one.pretrained_path() == two.pretrained_path() == Pipeline(shared, root=tmp_path).pretrained_path()
     assert one.config.finetune.seed == 1 and two.config.finetune.seed == 2
-    assert one._finetune_path(frozenset()) != two._finetune_path(frozenset())
+    assert one.finetuned_path(frozenset()) != two.finetuned_path(frozenset())
     replicated = [base_config(seed, replace(shared, replicate_pretraining=True)) for seed in (1, 2)]
     assert [(c.pretrain.seed, c.init_seed, c.finetune.seed) for c in replicated] == [(1, 1, 1), (2, 2, 2)]

@@ -56,7 +56,7 @@ def test_base_seeds_replicate_the_base_model_and_the_forget_draw(small_pipeline:
     assert len(list((tmp_path / "models").glob("pretrain-*"))) == 2
     assert pipeline.has_finetuned()  # base seed 0 is the pipeline's own configuration
     weights = [
-        Pipeline(base_config(b, config), root=tmp_path)._finetune_path(frozenset()) / "model.safetensors"
+        Pipeline(base_config(b, config), root=tmp_path).finetuned_path(frozenset()) / "model.safetensors"
         for b in (0, 1)
     ]
     assert weights[0].read_bytes() != weights[1].read_bytes()  # two independently trained base models
@@ -84,7 +84,7 @@ def test_worker_count_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_base_models_trained_in_workers_equal_those_trained_here(small_pipeline: Pipeline, tmp_path: Path) -> None:
     """The fine-tuned model and an oracle, trained in two processes, are byte-identical to serial ones."""
     config = replace(small_pipeline.config, finetune=replace(small_pipeline.config.finetune, steps=6))
-    pretrained = small_pipeline._pretrain_path()
+    pretrained = small_pipeline.pretrained_path()
     roots = {}
     for name in ("serial", "parallel"):
         root = tmp_path / name
@@ -99,6 +99,7 @@ def test_base_models_trained_in_workers_equal_those_trained_here(small_pipeline:
             [(pipeline, frozenset()), (pipeline, oracle), (pipeline, frozenset())], workers=workers, progress=False
         )
     for exclude in (frozenset(), oracle):
-        serial, parallel = (roots[name]._finetune_path(exclude) for name in ("serial", "parallel"))
+        serial, parallel = (roots[name].finetuned_path(exclude) for name in ("serial", "parallel"))
         assert (serial / "model.safetensors").read_bytes() == (parallel / "model.safetensors").read_bytes()
-    assert len(list((tmp_path / "parallel" / "models").iterdir())) == 3  # pretrained + 2, the duplicate once
+    checkpoints = [p for p in (tmp_path / "parallel" / "models").iterdir() if not p.name.startswith(".")]
+    assert len(checkpoints) == 3  # pretrained + 2, the duplicate once (the hidden files are their locks)

@@ -120,6 +120,14 @@ def positive_float(text: str) -> float:
     return value
 
 
+def non_negative_float(text: str) -> float:
+    """A finite number >= 0."""
+    value = _number(float, text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {value}")
+    return value
+
+
 def open_ratio(text: str) -> float:
     """A fraction strictly between 0 and 1."""
     value = _number(float, text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -150,13 +151,16 @@ def _check_base_url(base_url: str | None) -> None:
         raise UsageError(str(error)) from None
 
 
-def _build_site(args: argparse.Namespace) -> None:
+def _build_site(args: argparse.Namespace) -> float:
+    """Build the site; return the seconds it took."""
     from pebench_book.site import build_site
 
+    start = time.perf_counter()
     with progress_bar(1, "building the website", enabled=not args.no_progress) as bar:
         target = build_site(site=args.site, base_url=args.base_url)
         bar.update()
     print(f"built {target}; read it with: python -m http.server -d {target.parent} 8000")
+    return time.perf_counter() - start
 
 
 def cmd_site_build(args: argparse.Namespace) -> int:
@@ -209,9 +213,13 @@ def cmd_site_provenance(args: argparse.Namespace) -> int:
 
 def cmd_book(args: argparse.Namespace) -> int:
     """``make book`` without the installation: execute the chapters, then build the versioned site."""
+    from pebench_book import chapters, profile
+
     _check_base_url(args.base_url)
     if not args.no_execute:
         _chapters(args.only)  # a typo in --only fails before anything runs
         _execute_chapters(args, {})
-    _build_site(args)
+    seconds = _build_site(args)
+    if not args.no_execute and not args.only:  # the book's own run: its profile gains the site build
+        profile.add_site_build(profile.profile_path(chapters.times_path()), seconds)
     return 0

@@ -31,7 +31,7 @@ def add_artifacts_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="DIR",
-        help="cache folder for data, models and results (default: $PEBENCH_ARTIFACTS, else <repo>/artifacts)",
+        help="cache folder for data, models and results (default: $PEBENCH_ARTIFACTS, else $XDG_CACHE_HOME/pebench, else ~/.cache/pebench)",
     )
 
 

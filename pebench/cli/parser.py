@@ -21,6 +21,7 @@ from pebench.cli.arguments import (
     UsageError,
     event_kind_choices,
     method_choices,
+    non_negative_float,
     non_negative_int,
     open_ratio,
     positive_float,
@@ -39,6 +40,7 @@ from pebench.cli.book import (
     cmd_site_publish,
     cmd_verify,
 )
+from pebench.cli.cache import cmd_cache_info, cmd_cache_prune
 from pebench.cli.options import (
     add_artifacts_option,
     add_parameter_option,
@@ -117,9 +119,33 @@ def _site_commands(site: argparse.ArgumentParser, common: argparse.ArgumentParse
     provenance.set_defaults(handler=cmd_site_provenance, command_parser=provenance)
 
 
+def _cache_commands(cache: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    """``pebench cache info|prune``."""
+    actions = cache.add_subparsers(dest="action", metavar="ACTION", required=True)
+    text = "where the cache is, its entries and size per kind, and how much of it the current code no longer uses"
+    info = actions.add_parser("info", parents=[common], help=text, description=text)
+    add_artifacts_option(info)
+    info.set_defaults(handler=cmd_cache_info, command_parser=info)
+    text = (
+        "list the entries the current code and settings can never ask for again (made by other code, "
+        "numerics or version), and with --older-than those not used for that many days; --yes removes them"
+    )
+    prune = actions.add_parser("prune", parents=[common], help=text, description=text)
+    prune.add_argument(
+        "--older-than",
+        type=non_negative_float,
+        default=None,
+        metavar="DAYS",
+        help="also entries not read or written for DAYS days (0: every entry)",
+    )
+    prune.add_argument("--yes", action="store_true", help="remove them (without it: a dry run that lists them)")
+    add_artifacts_option(prune)
+    prune.set_defaults(handler=cmd_cache_prune, command_parser=prune)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``pebench`` argument parser, the project's only one (subcommands data, train, unlearn,
-    recipe, chapters, run-chapter, verify, numerics, site, book)."""
+    recipe, chapters, run-chapter, verify, numerics, cache, site, book)."""
     parser = argparse.ArgumentParser(
         prog="pebench",
         description="A laptop-scale companion to PEBench (arXiv 2503.12545): data, training, "
@@ -353,6 +379,20 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     numerics_parser.set_defaults(handler=cmd_numerics, command_parser=numerics_parser)
+
+    cache = commands.add_parser(
+        "cache",
+        formatter_class=formatter,
+        help="what the cache of data, models and results holds, and pruning what no longer serves",
+        description=_text(
+            "The cache of generated data, checkpoints and results: $PEBENCH_ARTIFACTS, else "
+            "$XDG_CACHE_HOME/pebench, else ~/.cache/pebench (pebench.paths.artifacts_dir). Every "
+            "entry's key names the code, numerics and parameters that made it; an entry made by "
+            "other code or numerics can never be read again (pebench.cache_folder).",
+            "example: pebench cache prune --older-than 30 --yes",
+        ),
+    )
+    _cache_commands(cache, common)
 
     site = commands.add_parser(
         "site",

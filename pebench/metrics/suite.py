@@ -45,11 +45,12 @@ from pebench.data import QAItem
 from pebench.encoding import Encoder
 from pebench.metrics.fluency import fluency, well_formed_answers
 from pebench.metrics.likelihood import likelihood_statistics
-from pebench.metrics.predictions import predict
+from pebench.metrics.predictions import answer_budget, predict
 from pebench.metrics.privacy import forget_quality, membership_auc
 from pebench.metrics.quality import SCORINGS, answer_quality
 from pebench.metrics.refusal import refusal_rate
 from pebench.metrics.text import PAIR_SCORERS
+from pebench.profiling import stage
 from pebench.targets import ForgetSplit
 
 OTHER_KIND = {"person": "event", "event": "person"}
@@ -85,7 +86,7 @@ class GoalReference:
 def goal_reference(model: torch.nn.Module, encoder: Encoder, split: ForgetSplit) -> GoalReference:
     """The :class:`GoalReference` of ``model``, the retrain oracle of ``split``."""
     items = split.forget()
-    answers = predict(model, encoder, items)["prediction"]
+    answers = predict(model, encoder, items, max_new_tokens=answer_budget(encoder, split.dataset))["prediction"]
     return GoalReference(
         likelihood_statistics(model, encoder, items)["mean_logp"].tolist(),
         dict(zip((item.qa_id for item in items), answers)),
@@ -103,7 +104,14 @@ def evaluate(
     (``goal``: the retrain oracle's reference, for the metrics that compare with it)."""
     groups = evaluation_groups(split)
     unique = {item.qa_id: item for items in groups.values() for item in items}
-    table = predict(model, encoder, list(unique.values()), keywords=split.dataset.keywords())
+    with stage("evaluation: answers"):
+        table = predict(
+            model,
+            encoder,
+            list(unique.values()),
+            keywords=split.dataset.keywords(),
+            max_new_tokens=answer_budget(encoder, split.dataset),
+        )
     table = table.set_index("qa_id", drop=False)
     metrics: dict[str, float] = {}
     for kind in split.spec.kinds:
@@ -126,10 +134,11 @@ def evaluate(
         metrics[f"{kind}_real"] = answer_quality(table.loc[[i.qa_id for i in groups[f"{kind}_real"]]])
     metrics["world_fact"] = answer_quality(table.loc[[i.qa_id for i in groups["world_fact"]]])
 
-    members = likelihood_statistics(model, encoder, split.forget())
-    non_members = likelihood_statistics(
-        model, encoder, [i for kind in split.spec.kinds for i in groups[f"{kind}_heldout"]]
-    )
+    with stage("evaluation: likelihoods"):
+        members = likelihood_statistics(model, encoder, split.forget())
+        non_members = likelihood_statistics(
+            model, encoder, [i for kind in split.spec.kinds for i in groups[f"{kind}_heldout"]]
+        )
     for attack, column in (("loss", "mean_logp"), ("min_k", "min_k_logp")):
         metrics[f"mia_{attack}_auc"] = membership_auc(members[column], non_members[column])
     if goal is not None:
