@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 
 from pebench.arms import LABELS, Arm, arms
 from pebench.data import ensure_dataset
 from pebench.paper import PAPER_METHODS
-from pebench.pipeline import Pipeline, PipelineConfig
+from pebench.pipeline import Pipeline, PipelineConfig, base_config
 from pebench.setting import Setting
 from pebench.study import grid_tasks, summarize
 from pebench.verdicts import CLAIMS, Tables
@@ -117,6 +118,14 @@ def ablation_rows(setting: Setting) -> list[Arm]:
 #: The claims read in each design: events are harder to forget (3a) and their efficacy varies more
 #: across methods (3c), both on efficacy against the reference, so no Goal model is needed.
 ABLATION_CLAIMS = ("3a", "3c")
+
+
+def ablation_models(root: Path | None = None) -> list[tuple[Pipeline, frozenset[str]]]:
+    """The base models the ablation fine-tunes at its defaults: each design's fine-tuned model (no
+    retrain oracles), for :func:`pebench.workers.shared_needs`, which trains them beside the other
+    chapters' before the first chapter runs."""
+    designs = ablation_designs(base_config(ABLATION_BASE_SEED))
+    return [(Pipeline(config, root=root), frozenset()) for config in designs.values()]
 
 
 def run_ablation(

@@ -24,6 +24,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from pebench import profiling
 from pebench.experiment import Experiment, is_cached, result_path, run_experiment
 from pebench.pipeline import Pipeline, PipelineConfig, base_config
 from pebench.setting import Setting
@@ -58,6 +59,7 @@ def worker_count(workers: int | None = None) -> int:
 def _start_worker(root: Path) -> None:
     global _worker_root
     logging.basicConfig(level=logging.WARNING)
+    profiling.set_role(profiling.WORKER_ROLE)
     _worker_root = root
 
 
@@ -101,8 +103,9 @@ def _run_all(
     pool: ProcessPoolExecutor, function: Callable[[Any], None], items: Sequence[Any], desc: str, progress: bool
 ) -> None:
     futures = [pool.submit(function, item) for item in items]
-    for future in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=not progress):
-        future.result()  # re-raises a worker's exception here
+    with profiling.stage(profiling.WAITING):
+        for future in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=not progress):
+            future.result()  # re-raises a worker's exception here
 
 
 def _parallel(pipelines: Iterable[Pipeline], workers: int | None, tasks: int) -> int:
@@ -136,7 +139,8 @@ def train_base_models(
     if not missing:
         return
     pipelines = list({p.config: p for p, _ in missing}.values())
-    unpretrained = [p for p in pipelines if not p.has_pretrained()]
+    # Base models that share a pretraining (``replicate_pretraining`` off) share its checkpoint: one each.
+    unpretrained = list({p.pretrained_path(): p for p in pipelines if not p.has_pretrained()}.values())
     count = _parallel(pipelines, workers, len(missing))
     logger.info(
         "%d fine-tuned model(s) of %d base model(s) to train in %d process(es)", len(missing), len(pipelines), count
@@ -196,7 +200,11 @@ def train_shared_models(*, workers: int | None = None, progress: bool = True) ->
     """Train the base models the default chapters share, in parallel, before the first chapter runs.
 
     Run chapter by chapter, each chapter would train what it needs with a core idle; trained
-    together first, the fine-tunings take half the time. The chapters then find them in the cache
-    (the same files they would have trained).
+    together first, the fine-tunings take half the time. The ablation's designs join them
+    (:func:`pebench.ablation.ablation_models`): their pretrainings fill the core that the book's one
+    pretraining leaves idle. The chapters then find them in the cache (the same files they would
+    have trained).
     """
-    train_base_models(shared_needs(), workers=workers, progress=progress)
+    from pebench.ablation import ablation_models  # imported here: the ablation runs its grids through this module
+
+    train_base_models([*shared_needs(), *ablation_models()], workers=workers, progress=progress)

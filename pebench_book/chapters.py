@@ -44,10 +44,11 @@ from typing import Any
 
 import nbformat
 
-from pebench import outputs
+from pebench import outputs, profiling
 from pebench.cache import atomic_write_json, atomic_write_text
 from pebench.chapter_parameters import PARAMETERS_TAG, chapter_parameters
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
+from pebench_book import profile
 
 log = logging.getLogger(__name__)
 
@@ -375,9 +376,10 @@ def run_all(
     at the first failure (later chapters may use what earlier ones produced). ``only`` restricts the
     run to the given chapter numbers; other keyword arguments go to ``run_chapter``. With
     ``times_path`` (a full run at default parameters: the book build), the shared base models are
-    trained first (:func:`warm_shared_models`) and the wall-clock seconds of that and of each chapter
-    are written there as JSON (the book's time budget is tracked in ``benchmarks/``). ``progress``
-    shows a bar over the chapters. The one loop that runs the book: ``pebench book`` and
+    trained first (:func:`warm_shared_models`), the wall-clock seconds of that and of each chapter
+    are written there as JSON (the book's time budget is tracked in ``benchmarks/``), and every
+    process's stages beside it (:func:`pebench_book.profile.profile_path`). ``progress`` shows a
+    bar over the chapters. The one loop that runs the book: ``pebench book`` and
     ``pebench chapters run`` both call it."""
     folder = Path(directory) if directory is not None else chapters_dir()
     chapters = list_chapters(folder)
@@ -385,21 +387,39 @@ def run_all(
         chapters = select_chapters(only, chapters)
     if not chapters:
         raise FileNotFoundError(f"no chapter notebooks (NN_*.ipynb) in {folder}")
-    shared = warm_shared_models() if times_path is not None else 0.0
-    log.info("%d chapter(s) to run: %s", len(chapters), ", ".join(p.name for p in chapters))
+    if times_path is None:
+        return [run_chapter(chapter, parameters=parameters, **kwargs) for chapter in _progress(chapters, progress)]
+    # The book's own run: shared models first, every process profiled (pebench.profiling).
+    records = Path(tempfile.mkdtemp(prefix="pebench-profile-"))
+    try:
+        with kernel_environment(profiling.PROFILE_ENV, str(records)):
+            with kernel_environment(profiling.CONTEXT_ENV, profile.SHARED_MODELS):
+                seconds = {profile.SHARED_MODELS: warm_shared_models()}
+            written = []
+            for chapter in _progress(chapters, progress):
+                start = time.perf_counter()
+                with kernel_environment(profiling.CONTEXT_ENV, chapter.name):
+                    written.append(run_chapter(chapter, parameters=parameters, **kwargs))
+                seconds[chapter.name] = round(time.perf_counter() - start, 1)
+                log.info("%s took %.0f s", chapter.name, seconds[chapter.name])
+        shared = seconds.pop(profile.SHARED_MODELS)
+        write_times(seconds, times_path, parameters, shared_models_seconds=shared)
+        record = profile.book_profile(profile.read_records(records), {profile.SHARED_MODELS: shared, **seconds})
+        atomic_write_json(profile.profile_path(Path(times_path)), record)
+    finally:
+        shutil.rmtree(records, ignore_errors=True)
+    return written
+
+
+def _progress(chapters: Sequence[Path], progress: bool) -> Iterator[Path]:
+    """The chapters, with a bar over them that names the one running."""
     from tqdm.auto import tqdm
 
-    outputs, seconds = [], {}
     bar = tqdm(chapters, desc="chapters", unit="chapter", disable=not progress, dynamic_ncols=True)
+    log.info("%d chapter(s) to run: %s", len(chapters), ", ".join(p.name for p in chapters))
     for chapter in bar:
         bar.set_postfix_str(chapter.name)
-        start = time.perf_counter()
-        outputs.append(run_chapter(chapter, parameters=parameters, **kwargs))
-        seconds[chapter.name] = round(time.perf_counter() - start, 1)
-        log.info("%s took %.0f s", chapter.name, seconds[chapter.name])
-    if times_path is not None:
-        write_times(seconds, times_path, parameters, shared_models_seconds=shared)
-    return outputs
+        yield chapter
 
 
 def write_times(

@@ -18,6 +18,7 @@ It adds what a static ``_config.yml`` cannot hold:
     read from the notebooks at build time, so the "Reproduce it" page cannot fall out of date;
   - ``pebench-benchmarks`` -- the performance targets against the committed benchmark results
     (:func:`pebench_book.performance.headlines`), so the page shows the last measured numbers;
+  - ``pebench-profile`` -- where the seconds of the last full book run went, stage by stage;
   - ``pebench-metrics`` -- the catalog of metrics, each linking to its definition;
   - ``pebench-methods`` -- the registry of unlearning methods, each linking to its section of the
     methods page;
@@ -38,6 +39,7 @@ offline) are listed in ``_config.yml`` under ``nitpick_ignore_regex``.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -246,6 +248,36 @@ class BenchmarksDirective(SphinxDirective):
         return [_table(["measure", "measured", "target", "", "from"], rows, [30, 25, 17, 8, 20])]
 
 
+class ProfileDirective(SphinxDirective):
+    """``pebench-profile``: where the seconds of the last full book run went, stage by stage
+    (``benchmarks/results/book_profile.json``, :func:`pebench_book.profile.profile_rows`)."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from pebench_book.profile import profile_rows
+
+        path = find_repo_root(self.env.srcdir) / "benchmarks" / "results" / "book_profile.json"
+        self.env.note_dependency(str(path))
+        if not path.is_file():
+            return [
+                nodes.paragraph(text="No full book run has been profiled yet (benchmarks/results/book_profile.json).")
+            ]
+        record = json.loads(path.read_text(encoding="utf-8"))
+        machine = record["machine"]
+        intro = nodes.paragraph(
+            text=(
+                f"Measured by the {record['cache']} run of {machine['date']} at commit {machine['commit']}, on "
+                f"{machine['cpu_count']} cores of an {machine['cpu_model']} ({machine['numerics_mode']} numerics, "
+                f"fingerprint {machine['fingerprint']}). Core minutes add up a stage over the processes that ran it, "
+                "two at a time, so a column adds up to about twice its wall clock where both cores were busy."
+            )
+        )
+        columns, rows = profile_rows(record)
+        cells = [[nodes.Text(cell) for cell in row] for row in rows]
+        return [intro, _table(columns, cells, [34, 16, 16, 22, 12])]
+
+
 class GpuSmokeDirective(SphinxDirective):
     """``pebench-gpu-smoke``: the last end-to-end GPU run of the recipe (``benchmarks/gpu_smoke.py``)."""
 
@@ -396,6 +428,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file("pebench.css")
     app.add_directive("pebench-parameters", ParametersDirective)
     app.add_directive("pebench-benchmarks", BenchmarksDirective)
+    app.add_directive("pebench-profile", ProfileDirective)
     app.add_directive("pebench-metrics", MetricsDirective)
     app.add_directive("pebench-methods", MethodsDirective)
     app.add_directive("pebench-method-objectives", MethodObjectivesDirective)
