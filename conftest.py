@@ -1,6 +1,6 @@
 """Repository-wide pytest configuration (loaded for `tests/` and for nbval over `notebooks/`).
 
-Three things. First, nbval 0.11 executes each cell with ``store_history=False``. IPython decides
+Four things. First, nbval 0.11 executes each cell with ``store_history=False``. IPython decides
 whether a trailing ``;`` silences a cell's result by looking at the *last stored* input, so under
 nbval a plotting cell that ends in ``;`` still prints ``[<matplotlib.lines.Line2D at 0x...>]`` while
 the committed notebook (executed by papermill with history, as Jupyter does) has no such output, and
@@ -11,11 +11,15 @@ the bits it was executed with: a notebook whose recorded numerics fingerprint
 ``tests/test_published_numbers.py`` re-executes it and compares its numbers within the measured
 run-to-run variation instead (:mod:`pebench_book.verify`). Third, a run that re-executes every chapter
 trains their shared base models first, in the background while the unit tests run
-(``SharedModelsWarmUp``).
+(``SharedModelsWarmUp``). Fourth, ``make test`` runs the suite in two processes (pytest-xdist,
+``--dist loadgroup``), each file's items in one group (``xdist_group``) that one process runs in
+order: a chapter's cells must run in one kernel, and a test module's fixtures (trained models, a
+built website) are then made once; the two website modules share one group, as they share one build.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +52,10 @@ class SharedModelsWarmUp:
 
     def __init__(self, root: Path, chapters: set[Path]) -> None:
         self.chapters = chapters
-        self.log = root / "_build" / "test-artifacts" / "warm-up.log"
+        # Under pytest-xdist each process starts its own: the cache's entry locks make the second
+        # wait for what the first trains (pebench.cache.fill_once), so nothing is trained twice.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        self.log = root / "_build" / "test-artifacts" / f"warm-up-{worker}.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("w") as output:
             command = [sys.executable, "-m", "pebench.cli", "chapters", "warm", "--no-progress", "--verbose"]
@@ -90,8 +97,17 @@ def pytest_collection_finish(session) -> None:
         _warm_up = SharedModelsWarmUp(root, chapters)
 
 
+#: The tests that share one build of the website (tests/sitebuild.py): one process runs them all.
+WEBSITE_TESTS = ("test_book.py", "test_browser.py")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(session, config, items) -> None:
-    """Skip nbval's bit-for-bit comparison of notebooks executed under other numerics than this machine's."""
+    """Group what must run in one process, and skip nbval's bit-for-bit comparison of notebooks
+    executed under other numerics than this machine's."""
+    for item in items:
+        path = Path(item.path)
+        item.add_marker(pytest.mark.xdist_group("website" if path.name in WEBSITE_TESTS else path.name))
     if not config.getoption("nbval", default=False):
         return
     notebooks = {Path(item.path).resolve() for item in items if Path(item.path).suffix == ".ipynb"}
