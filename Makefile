@@ -14,10 +14,8 @@ EXTRAS := book,test
 # One pytest command for everything: the unit tests and nbval over the committed chapters
 # (notebooks/ is named only if it exists, so that a checkout without chapters fails on the tests
 # that say so rather than on a pytest usage error), in two processes, one per core (pytest-xdist):
-# each file's tests run in one process, in order (conftest.py groups them), a file at a time to
-# whichever process is free.
-PYTEST_ARGS := tests $(wildcard notebooks) --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	-n 2 --dist loadgroup
+# a file's tests at a time to whichever process is free, in order (conftest.py's scheduler).
+PYTEST_ARGS := tests $(wildcard notebooks) --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -n 2
 
 .PHONY: book test install
 .DELETE_ON_ERROR:

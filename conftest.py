@@ -11,10 +11,8 @@ the bits it was executed with: a notebook whose recorded numerics fingerprint
 ``tests/test_published_numbers.py`` re-executes it and compares its numbers within the measured
 run-to-run variation instead (:mod:`pebench_book.verify`). Third, a run that re-executes every chapter
 trains their shared base models first, in the background while the unit tests run
-(``SharedModelsWarmUp``). Fourth, ``make test`` runs the suite in two processes (pytest-xdist,
-``--dist loadgroup``), each file's items in one group (``xdist_group``) that one process runs in
-order: a chapter's cells must run in one kernel, and a test module's fixtures (trained models, a
-built website) are then made once; the two website modules share one group, as they share one build.
+(``SharedModelsWarmUp``). Fourth, ``make test`` runs the suite in two processes (pytest-xdist),
+a file at a time (``pytest_xdist_make_scheduler``).
 """
 
 from __future__ import annotations
@@ -101,13 +99,23 @@ def pytest_collection_finish(session) -> None:
 WEBSITE_TESTS = ("test_book.py", "test_browser.py")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, a test requirement
+def pytest_xdist_make_scheduler(config, log):
+    """``make test``'s two processes take a file's tests at a time (pytest-xdist's scopes): a
+    chapter's cells must run in order in one kernel, and a module's fixtures (trained models) are
+    then made once; the two website modules form one scope, as they share one build."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "website" if Path(path).name in WEBSITE_TESTS else path
+
+    return ByFile(config, log)
+
+
 def pytest_collection_modifyitems(session, config, items) -> None:
-    """Group what must run in one process, and skip nbval's bit-for-bit comparison of notebooks
-    executed under other numerics than this machine's."""
-    for item in items:
-        path = Path(item.path)
-        item.add_marker(pytest.mark.xdist_group("website" if path.name in WEBSITE_TESTS else path.name))
+    """Skip nbval's bit-for-bit comparison of notebooks executed under other numerics than this machine's."""
     if not config.getoption("nbval", default=False):
         return
     notebooks = {Path(item.path).resolve() for item in items if Path(item.path).suffix == ".ipynb"}
