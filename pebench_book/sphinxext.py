@@ -55,7 +55,7 @@ import pebench
 from pebench.chapter_parameters import chapter_parameters
 from pebench.paths import CHAPTERS_DIRNAME, find_repo_root
 from pebench_book.chapters import chapter_number, list_chapters
-from pebench_book.performance import GPU_ESTIMATE_COLUMNS, gpu_estimate, gpu_smoke, headlines
+from pebench_book.performance import GPU_ESTIMATE_COLUMNS, gpu_estimate, gpu_smoke, headlines, suite_headlines
 from pebench_book.site import SWITCHER_JSON_URL, chapter_title, provenance, repository_links
 
 log = logging.getLogger(__name__)
@@ -243,7 +243,7 @@ class BenchmarksDirective(SphinxDirective):
                 nodes.strong(text=verdict[h.met]),
                 nodes.literal(text=h.source),
             ]
-            for h in headlines(folder)
+            for h in [*headlines(folder), *suite_headlines(folder)]
         ]
         return [_table(["measure", "measured", "target", "", "from"], rows, [30, 25, 17, 8, 20])]
 
