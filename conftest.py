@@ -97,21 +97,32 @@ def pytest_collection_finish(session) -> None:
 
 #: The tests that share one build of the website (tests/sitebuild.py): one process runs them all.
 WEBSITE_TESTS = ("test_book.py", "test_browser.py")
+#: The tests that check that a reader's variant rewrites no tracked file: the process that
+#: re-executes the chapters runs them, since a chapter's own run rewrites its figures (same bytes).
+BESIDE_THE_CHAPTERS = ("test_outputs.py",)
+
+
+def scope_of(nodeid: str) -> str:
+    """What one of ``make test``'s processes runs together: a file's tests (a module's fixtures,
+    trained models above all, are then made once), every chapter in order (their cells must run in
+    one kernel each, and they share their figures folder with the variant tests), the website's two
+    files (one build)."""
+    path = Path(nodeid.split("::", 1)[0])
+    if path.suffix == ".ipynb" or path.name in BESIDE_THE_CHAPTERS:
+        return "chapters"
+    return "website" if path.name in WEBSITE_TESTS else str(path)
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, a test requirement
 def pytest_xdist_make_scheduler(config, log):
-    """``make test``'s two processes take a file's tests at a time (pytest-xdist's scopes): a
-    chapter's cells must run in order in one kernel, and a module's fixtures (trained models) are
-    then made once; the two website modules form one scope, as they share one build."""
+    """``make test``'s two processes take a scope (:func:`scope_of`) at a time, whichever is free."""
     from xdist.scheduler import LoadScopeScheduling
 
-    class ByFile(LoadScopeScheduling):
+    class ByScope(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return "website" if Path(path).name in WEBSITE_TESTS else path
+            return scope_of(nodeid)
 
-    return ByFile(config, log)
+    return ByScope(config, log)
 
 
 def pytest_collection_modifyitems(session, config, items) -> None:
