@@ -122,7 +122,7 @@ ABLATION_CLAIMS = ("3a", "3c")
 
 def ablation_models(root: Path | None = None) -> list[tuple[Pipeline, frozenset[str]]]:
     """The base models the ablation fine-tunes at its defaults: each design's fine-tuned model (no
-    retrain oracles), for :func:`pebench.workers.shared_needs`, which trains them beside the other
+    retrain oracles), for :func:`pebench.workers.train_shared_models`, which trains them beside the other
     chapters' before the first chapter runs."""
     designs = ablation_designs(base_config(ABLATION_BASE_SEED))
     return [(Pipeline(config, root=root), frozenset()) for config in designs.values()]

@@ -64,15 +64,15 @@ def _ceiling(summary: dict) -> str:
     return "" if ceiling is None else f" (any loop: at most {ceiling:.2f}×)"
 
 
-def evaluation_headline(folder: Path) -> Headline:
-    """Batched greedy generation against one item at a time, with identical predictions."""
-    name = "eval_batching"
+def _speedup_headline(folder: Path, name: str, measure: str, identical_key: str, missing_target: str) -> Headline:
+    """A speed-up that counts only with the same answers: ``speedup`` against ``target_speedup``,
+    and ``identical_key`` true, in ``benchmarks/results/<name>.json``."""
     data = _load(folder, name)
     if data is None:
-        return _missing("batched vs one-by-one evaluation", "≥ 5×, identical answers", name)
-    identical = bool(data["identical_predictions"])
+        return _missing(measure, missing_target, name)
+    identical = bool(data[identical_key])
     return Headline(
-        "batched vs one-by-one evaluation",
+        measure,
         f"{data['speedup']:.1f}× ({'identical' if identical else 'different'} answers)",
         f"≥ {data['target_speedup']:g}×, identical answers",
         data["speedup"] >= data["target_speedup"] and identical,
@@ -80,20 +80,21 @@ def evaluation_headline(folder: Path) -> Headline:
     )
 
 
+def evaluation_headline(folder: Path) -> Headline:
+    """Batched greedy generation against one item at a time, with identical predictions."""
+    return _speedup_headline(
+        folder, "eval_batching", "batched vs one-by-one evaluation", "identical_predictions", "≥ 5×, identical answers"
+    )
+
+
 def shared_prefix_headline(folder: Path) -> Headline:
     """One experiment's evaluation with shared image prefixes against ``model.generate``, same answers."""
-    name = "evaluation"
-    data = _load(folder, name)
-    target_text = "≥ 2×, identical answers"
-    if data is None:
-        return _missing("evaluation with shared image prefixes vs generate", target_text, name)
-    identical = bool(data["identical_answers"])
-    return Headline(
+    return _speedup_headline(
+        folder,
+        "evaluation",
         "evaluation with shared image prefixes vs generate (one experiment's questions)",
-        f"{data['speedup']:.1f}× ({'identical' if identical else 'different'} answers)",
-        f"≥ {data['target_speedup']:g}×, identical answers",
-        data["speedup"] >= data["target_speedup"] and identical,
-        f"benchmarks/results/{name}.json",
+        "identical_answers",
+        "≥ 2×, identical answers",
     )
 
 
