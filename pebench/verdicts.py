@@ -33,6 +33,11 @@ from pebench.setting import Setting
 from pebench.study import interference_table, summarize
 
 REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_TESTABLE = "reproduced", "not reproduced", "inconclusive", "not testable"
+#: Every verdict word, and each definite verdict's opposite: a rerun that turns one into the other
+#: has reversed a conclusion of the book (:func:`reversed_verdict`); any other change of verdict
+#: (to or from inconclusive or not testable) weakens or firms one up.
+VERDICTS = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_TESTABLE)
+OPPOSITE = {REPRODUCED: NOT_REPRODUCED, NOT_REPRODUCED: REPRODUCED}
 FINETUNE, GOAL = BOUND_LABELS["finetune"], BOUND_LABELS["retrain"]
 
 # Thresholds, fixed before the runs (scores on 0-1). On the paper's tables: calibration +0.04,
@@ -62,6 +67,11 @@ ABOVE_CURVE = 0.0
 #: A claim's value is compared with its threshold rounded to this many decimals: scores are means of
 #: at most a few hundred answers, so 0.95 - 1.0 + 0.05 is 0 (at its threshold), not -4e-17.
 DECIMALS = 9
+
+
+def reversed_verdict(published: str, rerun: str) -> bool:
+    """Whether ``rerun`` is the opposite definite verdict of ``published`` (reproduced <-> not reproduced)."""
+    return OPPOSITE.get(published) == rerun
 
 
 def _rounded(value: float) -> float:

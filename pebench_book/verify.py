@@ -43,8 +43,13 @@ into a scratch folder (``PEBENCH_FIGURES``) and every published number is compar
   pretraining's term ``r`` was added after it, knowing its numbers, and tested on a fifth rerun
   under numerics never used before: every chapter within tolerance, the largest move at 0.96 of its
   bound (``benchmarks/results/other_numerics_rerun_5.json``);
-* text cells (model answers, verdict words) are reported when they differ but are not numbers:
-  they do not fail a comparison; nor do the numbers of tables that describe one run's answers
+* a **verdict** (:data:`pebench.verdicts.VERDICTS`) that turns into its opposite definite verdict
+  (reproduced <-> not reproduced, :func:`pebench.verdicts.reversed_verdict`) fails the comparison,
+  whatever the numbers behind it did: a rerun may move a claim's value within tolerance and still
+  reverse the book's conclusion, and that must not pass silently. Any other change of verdict (to
+  or from inconclusive or not testable) is reported as a verdict change, and does not fail;
+* other text cells (model answers, a claim's wording) are reported when they differ but are not
+  numbers: they do not fail a comparison; nor do the numbers of tables that describe one run's answers
   (chapter 7's, ``DESCRIPTIVE_PREFIXES``: a share over the questions of one forgotten event is all
   or nothing), added after the second rerun, whose chapter 7 was the first ever compared, nor their
   length (added after the fourth rerun: a list of the questions whose answers some method changed
@@ -70,6 +75,7 @@ import pandas as pd
 from pebench.chapter_parameters import chapter_parameters
 from pebench.paths import FIGURES_ENV
 from pebench.setting import Setting
+from pebench.verdicts import VERDICTS, reversed_verdict
 from pebench_book.chapters import chapter_number, kernel_environment, recorded_provenance, run_chapter
 
 log = logging.getLogger(__name__)
@@ -107,10 +113,23 @@ class Difference:
     tolerance: float | None  # None: compared exactly (an exact table, or text)
 
     @property
+    def verdict_change(self) -> bool:
+        """Whether this is one verdict word turned into another."""
+        return self.published in VERDICTS and self.rerun in VERDICTS
+
+    @property
+    def reversed(self) -> bool:
+        """Whether a definite verdict turned into its opposite."""
+        return self.verdict_change and reversed_verdict(self.published, self.rerun)
+
+    @property
     def beyond(self) -> bool:
-        """Whether this difference fails the comparison (text and descriptive tables never do)."""
+        """Whether this difference fails the comparison: a reversed verdict, a number beyond its
+        tolerance, any change of an exact table; other text and descriptive tables never do."""
         if self.table.startswith(DESCRIPTIVE_PREFIXES):
             return False
+        if self.reversed:
+            return True
         if isinstance(self.published, str) or isinstance(self.rerun, str):
             return self.table.startswith(EXACT_PREFIXES)
         if self.tolerance is None:
@@ -120,6 +139,8 @@ class Difference:
     def __str__(self) -> str:
         if self.table.startswith(DESCRIPTIVE_PREFIXES):
             bound = "reported, not compared"
+        elif self.verdict_change:
+            bound = "a definite verdict reversed" if self.reversed else "a verdict changed"
         else:
             bound = "exact" if self.tolerance is None else f"tolerance {self.tolerance:.3f}"
         return f"{self.table} [{self.row}, {self.column}]: published {self.published!r}, rerun {self.rerun!r} ({bound})"
@@ -152,6 +173,11 @@ class ChapterReport:
     def ok(self) -> bool:
         return self.status != "beyond tolerance"
 
+    @property
+    def verdict_changes(self) -> list[Difference]:
+        """Every verdict that changed, reversed or not."""
+        return [d for d in self.differences if d.verdict_change]
+
     def closest(self, limit: int) -> list[Difference]:
         """The ``limit`` compared numbers that came nearest their tolerance (or went beyond it),
         nearest first; numbers of tables of one run's answers are not compared, so not listed."""
@@ -174,6 +200,7 @@ class ChapterReport:
         ]
         lines += [f"  problem: {problem}" for problem in self.problems]
         lines += [f"  reported, not compared: {note}" for note in self.notes]
+        lines += [f"  {'BEYOND ' if d.beyond else ''}{d}" for d in self.verdict_changes]
         shown = sorted(numeric, key=lambda d: (not d.beyond, -_excess(d)))[:limit]
         lines += [f"  {'BEYOND ' if d.beyond else ''}{d}" for d in shown]
         return "\n".join(lines)
@@ -385,9 +412,10 @@ CLOSEST = 5
 def report_record(reports: Iterable[ChapterReport]) -> dict[str, Any]:
     """The reports as JSON-ready data (what ``pebench verify --report`` writes): per chapter its
     status, counts, problems and notes, every difference beyond tolerance, the :data:`CLOSEST`
-    numbers that came nearest their tolerance (with the share of it they used), and every text cell
-    that differs outside the tables of one run's answers (verdict words, claims): what a page
-    quoting a rerun needs, so that it quotes the record."""
+    numbers that came nearest their tolerance (with the share of it they used), every changed
+    verdict (with whether it reversed), and every text cell that differs outside the tables of one
+    run's answers (verdict words, claims): what a page quoting a rerun needs, so that it quotes the
+    record."""
     return {
         report.chapter: {
             "status": report.status,
@@ -399,6 +427,7 @@ def report_record(reports: Iterable[ChapterReport]) -> dict[str, Any]:
             "notes": report.notes,
             "beyond_tolerance": [_difference_record(d) for d in report.beyond],
             "closest": [{**_difference_record(d), "share_of_tolerance": _excess(d)} for d in report.closest(CLOSEST)],
+            "verdict_changes": [{**_difference_record(d), "reversed": d.reversed} for d in report.verdict_changes],
             "text_differences": [
                 _difference_record(d)
                 for d in report.differences

@@ -210,6 +210,62 @@ def test_the_report_records_the_nearest_misses_and_the_changed_words(tmp_path: P
     assert changed["rerun"] == "a claim in other words"
 
 
+def verdict_tables(tmp_path: Path, published: str, rerun: str) -> tuple[Path, Path]:
+    """A published and a rerun folder with one synthetic verdict table: the same value, one claim's
+    verdict ``published`` there and ``rerun`` here."""
+    folders = []
+    for name, verdict in (("published", published), ("rerun", rerun)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "99_verdicts.csv").write_text(
+            f"key,ours,verdict\n3a,-0.3000,{verdict}\n3b,0.5000,reproduced\n", encoding="utf-8"
+        )
+        folders.append(folder)
+    return folders[0], folders[1]
+
+
+@pytest.mark.parametrize(("published", "rerun"), [("reproduced", "not reproduced"), ("not reproduced", "reproduced")])
+def test_a_definite_verdict_turned_into_its_opposite_fails(tmp_path: Path, published: str, rerun: str) -> None:
+    """The numbers behind it are equal here (within any tolerance): the verdict alone fails the rerun."""
+    old, new = verdict_tables(tmp_path, published, rerun)
+    (difference,) = compare_table(old, new, "99_verdicts", runs=3, spread=0.1).differences
+    assert difference.reversed and difference.beyond
+    assert "a definite verdict reversed" in str(difference)
+
+
+@pytest.mark.parametrize(
+    ("published", "rerun"),
+    [
+        ("reproduced", "inconclusive"),
+        ("inconclusive", "not reproduced"),
+        ("not testable", "reproduced"),
+        ("not reproduced", "not testable"),
+    ],
+)
+def test_any_other_change_of_verdict_is_reported_and_passes(tmp_path: Path, published: str, rerun: str) -> None:
+    old, new = verdict_tables(tmp_path, published, rerun)
+    (difference,) = compare_table(old, new, "99_verdicts", runs=3, spread=0.1).differences
+    assert difference.verdict_change and not difference.reversed and not difference.beyond
+    assert "a verdict changed" in str(difference)
+
+
+def test_a_reversed_verdict_of_chapter_8_fails_the_chapter_and_is_recorded(tmp_path: Path) -> None:
+    """On a copy of the published chapter 8: one claim's verdict set to a definite one in the
+    published folder and to its opposite in the rerun (every number equal) fails the chapter."""
+    published, rerun = Path(shutil.copytree(FIGURES, tmp_path / "published")), rerun_copy(tmp_path)
+    header = (FIGURES / "08_verdicts.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    column = header.index("verdict")
+    edit(published / "08_verdicts.csv", 2, column, "reproduced")
+    edit(rerun / "08_verdicts.csv", 2, column, "not reproduced")
+    report = compare_chapter(CHAPTERS["08"], published, rerun)
+    assert report.status == "beyond tolerance" and "BEYOND" in report.describe()
+    (changed,) = report_record([report])["08"]["verdict_changes"]
+    assert changed["reversed"] and (changed["published"], changed["rerun"]) == ("reproduced", "not reproduced")
+    edit(rerun / "08_verdicts.csv", 2, column, "inconclusive")
+    report = compare_chapter(CHAPTERS["08"], published, rerun)
+    assert report.ok and "a verdict changed" in report.describe()
+
+
 def test_the_reproduce_page_states_the_single_run_bound_the_rule_computes() -> None:
     """The page quotes the bound of a single run's share (a number derived from Table 1's spreads);
     it must be the one the rule computes from the published tables, not a stale copy."""
