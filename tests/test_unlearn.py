@@ -166,6 +166,78 @@ def test_kl_of_identical_models_is_zero_and_counts_answer_tokens_only(small_pipe
     assert shifted == pytest.approx(0.0, abs=1e-6)
 
 
+def perturbed(model: torch.nn.Module, scale: float = 0.05, seed: int = 0) -> torch.nn.Module:
+    """A copy of ``model`` with small random noise on every trainable weight."""
+    other = copy.deepcopy(model)
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for parameter in other.parameters():
+            if parameter.requires_grad:
+                parameter.add_(scale * torch.randn(parameter.shape, generator=generator, dtype=parameter.dtype))
+    return other
+
+
+def test_kl_is_reference_to_current_as_its_formula_says(small_pipeline, batch):
+    """KL's retain term is KL(pi_ref || pi_theta), averaged over answer positions: computed here by
+    hand, position by position in float64, on a perturbed model; the other direction differs."""
+    reference = small_pipeline.finetuned(progress=False)
+    model = perturbed(reference)
+    inputs = {key: value for key, value in batch.retain.items() if key != "labels"}
+    with torch.no_grad():
+        log_p = torch.log_softmax(model(**inputs).logits.double(), dim=-1)
+        log_q = torch.log_softmax(reference(**inputs).logits.double(), dim=-1)
+    labels = batch.retain["labels"]
+    forward, backward = [], []
+    for row in range(labels.shape[0]):
+        for position in range(labels.shape[1] - 1):
+            if labels[row, position + 1] == -100:  # this position does not predict an answer token
+                continue
+            p, q = log_p[row, position], log_q[row, position]
+            forward.append(float((q.exp() * (q - p)).sum()))
+            backward.append(float((p.exp() * (p - q)).sum()))
+    by_hand, reversed_direction = sum(forward) / len(forward), sum(backward) / len(backward)
+    computed = answer_kl(model, reference, batch.retain).item()
+    assert by_hand > 1e-3, "the perturbation must move the distributions"
+    assert computed == pytest.approx(by_hand, rel=1e-4)
+    assert abs(reversed_direction - by_hand) > 1e-3 * by_hand and computed != pytest.approx(
+        reversed_direction, rel=1e-4
+    )
+
+
+def test_rmu_retain_term_holds_the_frozen_models_activations(small_pipeline, batch):
+    """RMU's retain term is the mean squared distance to the *frozen reference's* activations after
+    decoder layer ``layer``, read here with a forward hook on that layer: zero at the reference,
+    non-zero on a perturbed model, and with a gradient that reaches the model, not the reference."""
+    reference = small_pipeline.finetuned(progress=False)
+    model = perturbed(reference)
+    method = make_method("rmu", layer=2)
+    method.setup(model, reference)
+
+    def activations(network: torch.nn.Module) -> torch.Tensor:
+        captured = []
+        layer = network.get_decoder().layers[method.layer - 1]
+        hook = layer.register_forward_hook(
+            lambda _m, _i, out: captured.append(out[0] if isinstance(out, tuple) else out)
+        )
+        try:
+            with torch.no_grad():
+                network(**{key: value for key, value in batch.retain.items() if key != "labels"})
+        finally:
+            hook.remove()
+        return captured[0][batch.retain["attention_mask"].bool()].double()
+
+    by_hand = float(((activations(model) - activations(reference)) ** 2).mean())
+    term = method.retain_loss(model, batch)
+    assert by_hand > 1e-6 and term.item() == pytest.approx(by_hand, rel=1e-4)
+    term.backward()
+    gradients = [p.grad for p in model.parameters() if p.grad is not None]
+    assert gradients and any(float(g.abs().sum()) > 0 for g in gradients)
+    assert all(p.grad is None for p in reference.parameters())
+    at_reference = make_method("rmu", layer=2)
+    at_reference.setup(reference, reference)
+    assert at_reference.retain_loss(reference, batch).item() == pytest.approx(0.0, abs=1e-10)
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
