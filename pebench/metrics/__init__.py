@@ -9,9 +9,12 @@ from pebench.metrics.suite import GoalReference, evaluate, goal_reference
 from pebench.metrics.text import exact_match, rouge_l_f1
 
 #: The metric modules whose code computes results (``pebench.experiment.RESULT_SOURCES``): all of
-#: them but the catalog, which only names and describes the metrics.
+#: them but the catalog, which only names and describes the metrics, and the chance levels, which
+#: are computed from the dataset alone, never from a model's answers.
 METRIC_SOURCES = tuple(
-    f"metrics/{file.name}" for file in sorted(Path(__file__).parent.glob("*.py")) if file.name != "catalog.py"
+    f"metrics/{file.name}"
+    for file in sorted(Path(__file__).parent.glob("*.py"))
+    if file.name not in ("catalog.py", "chance.py")
 )
 
 __all__ = [
