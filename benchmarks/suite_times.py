@@ -40,6 +40,7 @@ def main() -> None:
         environment["PEBENCH_ARTIFACTS"] = str(args.cache.resolve())
     log = ROOT / "_build" / f"suite-{re.sub(r'[^a-z0-9]+', '-', args.label.lower())}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
+    measured_on = machine(args.clone)  # before the run: this checkout may move on while it runs
     began = time.perf_counter()
     with log.open("w") as output:
         status = subprocess.run(
@@ -62,7 +63,7 @@ def main() -> None:
         "pytest": summary,
         "clone": "this checkout" if args.clone.resolve() == ROOT else "another clone",
         "cache": "PEBENCH_ARTIFACTS given" if args.cache is not None else "the user's cache folder",
-        "machine": machine(),
+        "machine": measured_on,
     }
     path = RESULTS / "suite_times.json"
     runs = json.loads(path.read_text())["runs"] if path.is_file() else []

@@ -79,8 +79,9 @@ def book_profile(records: list[dict[str, Any]], wall_seconds: Mapping[str, float
     }
 
 
-def machine() -> dict[str, Any]:
-    """What the record was measured on: the CPU, its cores, the numerics fingerprint, the commit, the date."""
+def machine(checkout: Path | None = None) -> dict[str, Any]:
+    """What the record was measured on: the CPU, its cores, the numerics fingerprint, the commit of
+    ``checkout`` (default: this one), the date."""
     from pebench import numerics
 
     return {
@@ -88,19 +89,15 @@ def machine() -> dict[str, Any]:
         "cpu_count": os.cpu_count(),
         "numerics_mode": numerics.mode(),
         "fingerprint": numerics.fingerprint(),
-        "commit": _commit(),
+        "commit": _commit(checkout or Path(__file__).parent),
         "date": datetime.date.today().isoformat(),
     }
 
 
-def _commit() -> str:
+def _commit(checkout: Path) -> str:
     try:
         return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).parent,
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True, cwd=checkout
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
