@@ -8,23 +8,28 @@ ones fail when the person and event columns are swapped (``tests/test_verdicts.p
 cannot fail on any result is not a claim, so none is written as "some difference in some direction".
 
 A claim is tested on the paper's tables (one value), on the mean of the book's runs, and on each
-run's own tables separately. The book's runs are independent replicates of the whole pipeline
-(base model, forget draw, unlearning run; :func:`pebench.study.run_grid`), so the range of a
-claim's value over the replicates is the interval it can move in on a rerun, and the verdict asks
-how many replicates it holds in: **reproduced** in all of them, **not reproduced** in none,
-**inconclusive** otherwise. A claim on the paper's methods is tested on those the book implements
-(:data:`pebench.paper.PAPER_METHODS`; the others are compared in the chapters, not here). If the
-calibration gate (claim 0: the bounds behave as bounds) fails, no other verdict is drawn.
+run's own tables separately. The book's runs are independent replicates of the pipeline after
+pretraining (base model, forget draw, unlearning run; :func:`pebench.study.run_grid`), and the
+verdict comes from a :data:`CONFIDENCE` interval of the claim's value over them (Student's t,
+:func:`replicate_interval`): **reproduced** when the interval lies wholly on the side of the
+threshold the paper claims, **contradicted** when it lies wholly on the other side, **inconclusive**
+when it straddles the threshold. Its half-width is the smallest distance from the threshold that
+the book's replicates can call definite. A claim on the paper's methods is tested on those the book
+implements (:data:`pebench.paper.PAPER_METHODS`; the others are compared in the chapters, not
+here). Unless the calibration gate (claim 0: the bounds behave as bounds) is reproduced, no other
+verdict is drawn.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from pebench import paper
 from pebench.arms import BOUND_LABELS, LABELS, balanced_label
@@ -33,16 +38,19 @@ from pebench.paper import PAPER_METHODS
 from pebench.setting import Setting
 from pebench.study import interference_table, summarize
 
-REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_TESTABLE = "reproduced", "not reproduced", "inconclusive", "not testable"
+REPRODUCED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE = "reproduced", "contradicted", "inconclusive", "not testable"
 #: Every verdict word, and each definite verdict's opposite: a rerun that turns one into the other
 #: has reversed a conclusion of the book (:func:`reversed_verdict`); any other change of verdict
 #: (to or from inconclusive or not testable) weakens or firms one up.
-VERDICTS = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_TESTABLE)
-OPPOSITE = {REPRODUCED: NOT_REPRODUCED, NOT_REPRODUCED: REPRODUCED}
+VERDICTS = (REPRODUCED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE)
+OPPOSITE = {REPRODUCED: CONTRADICTED, CONTRADICTED: REPRODUCED}
+#: The two-sided confidence level of a claim's interval over the replicates.
+CONFIDENCE = 0.95
 FINETUNE, GOAL = BOUND_LABELS["finetune"], BOUND_LABELS["retrain"]
 
 # Thresholds, fixed before the runs (scores on 0-1). On the paper's tables: calibration +0.04,
-# 1a 0.60, 1b 1.00, 2a -0.10, 3a -0.54, 3b 0.60 (persons 1.00), 3c +0.13, 4 -0.21, 5a +0.08.
+# 1a 0.60, 1b 1.00, 2a -0.10, 3a -0.54, 3b +0.10 (events 0.60, persons 1.00 of the Goal), 3c +0.13,
+# 4 -0.21, 5a +0.08.
 #: Claim 0: Finetune has forgotten at most this much, the Goal at least ``GOAL_FORGETS``.
 FINETUNE_FORGETS = 0.25
 GOAL_FORGETS = 0.75
@@ -71,8 +79,13 @@ DECIMALS = 9
 
 
 def reversed_verdict(published: str, rerun: str) -> bool:
-    """Whether ``rerun`` is the opposite definite verdict of ``published`` (reproduced <-> not reproduced)."""
+    """Whether ``rerun`` is the opposite definite verdict of ``published`` (reproduced <-> contradicted)."""
     return OPPOSITE.get(published) == rerun
+
+
+def _signed(bound: float) -> str:
+    """A threshold as the tables print it: ``−0.05`` with a true minus sign, ``0.75``."""
+    return f"−{-bound:g}" if bound < 0 else f"{bound:g}"
 
 
 def _rounded(value: float) -> float:
@@ -145,18 +158,44 @@ class Claim:
     measure: str
     threshold: str
     test: Callable[[Tables], Outcome | None]
+    #: The side of the threshold on which the claim holds (``"<"``, ``"≤"``, ``">"``, ``"≥"``) and
+    #: the threshold itself: a claim holds exactly when its value lies on that side.
+    side: str
+    bound: float
     #: A claim the book adds (the paper's tables cannot test it).
     beyond_paper: bool = False
+
+    def holds_at(self, value: float) -> bool:
+        """Whether a value on the claim's scale lies on the side where it holds."""
+        return _SIDES[self.side](_rounded(value), self.bound)
+
+    def fails_at(self, value: float) -> bool:
+        """Whether a value lies on the other side (the threshold itself belongs to exactly one side)."""
+        return not self.holds_at(value)
+
+
+_SIDES: dict[str, Callable[[float, float], bool]] = {
+    "<": lambda value, bound: value < bound,
+    "≤": lambda value, bound: value <= bound,
+    ">": lambda value, bound: value > bound,
+    "≥": lambda value, bound: value >= bound,
+}
 
 
 CLAIMS: dict[str, Claim] = {}
 
 
-def claim(key: str, statement: str, measure: str, threshold: str, *, beyond_paper: bool = False):
-    """Register a claim's test under ``key`` (``"1a"``, ...), in the order of the paper's findings."""
+def claim(
+    key: str, statement: str, measure: str, side: str, bound: float, condition: str = "", *, beyond_paper: bool = False
+):
+    """Register a claim's test under ``key`` (``"1a"``, ...), in the order of the paper's findings:
+    it holds when its value is ``side`` ``bound`` (``condition`` says where it is read)."""
+    if side not in _SIDES:
+        raise ValueError(f"side must be one of {tuple(_SIDES)}, got {side!r}")
+    threshold = f"{side} {_signed(bound)}" + (f" {condition}" if condition else "")
 
     def register(test: Callable[[Tables], Outcome | None]) -> Callable[[Tables], Outcome | None]:
-        CLAIMS[key] = Claim(key, statement, measure, threshold, test, beyond_paper)
+        CLAIMS[key] = Claim(key, statement, measure, threshold, test, side, bound, beyond_paper)
         return test
 
     return register
@@ -166,8 +205,10 @@ def claim(key: str, statement: str, measure: str, threshold: str, *, beyond_pape
     "0",
     "Calibration: Finetune has not forgotten, the Goal has, and the Goal keeps what Finetune keeps",
     "smallest margin over 8 conditions (negative: one fails)",
-    f"≥ 0: Finetune efficacy ≤ {FINETUNE_FORGETS}, Goal efficacy ≥ {GOAL_FORGETS}, Goal retain and scope "
-    f"≥ Finetune's − {GOAL_KEEPS_SLACK}, each target",
+    "≥",
+    0.0,
+    f"(Finetune efficacy ≤ {FINETUNE_FORGETS}, Goal efficacy ≥ {GOAL_FORGETS}, Goal retain and scope "
+    f"≥ Finetune's − {GOAL_KEEPS_SLACK}, each target)",
 )
 def calibration(t: Tables) -> Outcome:
     margins = {}
@@ -189,7 +230,9 @@ def calibration(t: Tables) -> Outcome:
     "1a",
     "No method gets near the Goal on forgetting and keeping at once",
     "best min(efficacy, retain) relative to the Goal, worse target",
-    f"< {GOAL_CORNER} for both targets",
+    "<",
+    GOAL_CORNER,
+    "for both targets",
 )
 def nobody_reaches_the_goal(t: Tables) -> Outcome | None:
     if not t.methods:
@@ -212,7 +255,8 @@ def nobody_reaches_the_goal(t: Tables) -> Outcome | None:
     "1b",
     "Persons are over-forgotten: most methods forget them fully and lose most of the other persons",
     f"share of methods with person efficacy ≥ {OVER_FORGET_EFFICACY} and retain ≤ half the Goal's",
-    "> 0.5",
+    ">",
+    0.5,
 )
 def persons_over_forgotten(t: Tables) -> Outcome | None:
     if not t.methods:
@@ -232,7 +276,9 @@ def persons_over_forgotten(t: Tables) -> Outcome | None:
     "2a",
     "Forgetting one concept lowers the other on the same images (Scope drops)",
     "mean Scope change vs Finetune over methods, weaker target",
-    f"≤ −{DROP} for both targets",
+    "≤",
+    -DROP,
+    "for both targets",
 )
 def scope_drops(t: Tables) -> Outcome | None:
     if not t.methods:
@@ -251,7 +297,9 @@ def scope_drops(t: Tables) -> Outcome | None:
     "2b",
     "The other concept drops more on the forget images than elsewhere (interference)",
     "mean interference over methods, weaker target",
-    f"≤ −{INTERFERENCE} for both targets",
+    "≤",
+    -INTERFERENCE,
+    "for both targets",
     beyond_paper=True,
 )
 def interference_follows_the_images(t: Tables) -> Outcome | None:
@@ -268,7 +316,8 @@ def interference_follows_the_images(t: Tables) -> Outcome | None:
     "3a",
     "Events are harder to forget than persons",
     "mean event efficacy − mean person efficacy",
-    f"≤ −{EVENT_GAP}",
+    "≤",
+    -EVENT_GAP,
 )
 def events_are_harder(t: Tables) -> Outcome | None:
     if not t.methods:
@@ -281,23 +330,29 @@ def events_are_harder(t: Tables) -> Outcome | None:
 @claim(
     "3b",
     "The best event method stays short of the Goal while the best person method reaches it",
-    "best event efficacy relative to the Goal's",
-    f"< {REACHES_GOAL}, with the best person method's ≥ {REACHES_GOAL}",
+    f"smaller margin of: {REACHES_GOAL} − best event efficacy relative to the Goal's; best person "
+    f"efficacy relative to the Goal's − {REACHES_GOAL}",
+    ">",
+    0.0,
+    f"(best event method < {REACHES_GOAL} of the Goal's, best person method above it)",
 )
 def best_event_method_falls_short(t: Tables) -> Outcome | None:
+    """One margin for both conditions, so that an interval can be read against one threshold."""
     if not t.methods:
         return None
     relative = {k: t.efficacy(k) / t(GOAL, k, t.efficacy_metric(k)) for k in KINDS}
     event, person = _rounded(relative["event"].max()), _rounded(relative["person"].max())
+    margin = _rounded(min(REACHES_GOAL - event, person - REACHES_GOAL))
     detail = f"event: {relative['event'].idxmax()} {event:.2f}; person: {relative['person'].idxmax()} {person:.2f}"
-    return Outcome(event, event < REACHES_GOAL <= person, detail)
+    return Outcome(margin, margin > 0, detail)
 
 
 @claim(
     "3c",
     "Event efficacy varies more across methods than person efficacy",
     "sd of event efficacy − sd of person efficacy, across methods",
-    f"≥ {SPREAD_GAP}",
+    "≥",
+    SPREAD_GAP,
 )
 def event_efficacy_varies_more(t: Tables) -> Outcome | None:
     if len(t.methods) < 2:
@@ -311,7 +366,9 @@ def event_efficacy_varies_more(t: Tables) -> Outcome | None:
     "4",
     "Forgetting persons and events at once lowers each one's efficacy (GD and KL)",
     "efficacy jointly − alone, smallest drop over bases and concepts",
-    f"≤ −{DROP} for every base and concept",
+    "≤",
+    -DROP,
+    "for every base and concept",
 )
 def joint_lowers_efficacy(t: Tables) -> Outcome | None:
     bases = [b for b, _ in t.bases if t.ran(b)]
@@ -326,7 +383,9 @@ def joint_lowers_efficacy(t: Tables) -> Outcome | None:
     "5a",
     "The balanced method raises both efficacies over its base method",
     "efficacy gain over the base, smallest over bases and concepts",
-    f"≥ +{BALANCE_GAIN} for every base and concept",
+    "≥",
+    BALANCE_GAIN,
+    "for every base and concept",
 )
 def balancing_raises_efficacy(t: Tables) -> Outcome | None:
     if not t.bases:
@@ -345,7 +404,9 @@ def balancing_raises_efficacy(t: Tables) -> Outcome | None:
     "The balanced method ends above its base method's efficacy-retain curve",
     "balanced retain − the base's best retain at no less efficacy, along the joint runs (probe), "
     "smallest over bases and concepts",
-    f"> {ABOVE_CURVE:g} for every base and concept",
+    ">",
+    ABOVE_CURVE,
+    "for every base and concept",
     beyond_paper=True,
 )
 def balancing_beats_more_steps(t: Tables) -> Outcome | None:
@@ -370,7 +431,8 @@ def balancing_beats_more_steps(t: Tables) -> Outcome | None:
 
 @dataclass(frozen=True)
 class Verdict:
-    """A claim's value on the paper's tables and on the book's, the replicates it holds in, and the verdict."""
+    """A claim's value on the paper's tables and on the book's, its interval over the replicates,
+    the replicates it holds in, and the verdict."""
 
     key: str
     statement: str
@@ -379,13 +441,50 @@ class Verdict:
     beyond_paper: bool
     paper: float
     paper_holds: bool | None
+    #: The mean of the claim's value over the replicates, and its :data:`CONFIDENCE` interval.
     ours: float
     low: float
     high: float
+    #: The interval's half-width: the smallest distance from the threshold these replicates can call
+    #: definite (NaN: a single replicate, which cannot call anything definite).
+    definite: float
     held: int
     replicates: int
     verdict: str
     why: str
+
+
+def replicate_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    r"""The mean of ``values`` (one per independent replicate) and its two-sided ``confidence``
+    interval's half-width, Student's t with ``n - 1`` degrees of freedom:
+
+    .. math:: \bar v \pm t_{(1 + \gamma)/2,\, n-1}\, s / \sqrt{n}
+
+    as ``(mean, low, high)``; with fewer than two values the interval is unbounded."""
+    n = len(values)
+    if n == 0:
+        return float("nan"), float("nan"), float("nan")
+    mean = float(np.mean(values))
+    if n < 2:
+        return mean, -math.inf, math.inf
+    half = interval_factor(n, confidence) * float(np.std(values, ddof=1)) / math.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def interval_factor(replicates: int, confidence: float = CONFIDENCE) -> float:
+    """Student's t quantile that a ``confidence`` interval over ``replicates`` values multiplies
+    ``s / sqrt(n)`` by (NaN for fewer than two)."""
+    return float(stats.t.ppf((1 + confidence) / 2, replicates - 1)) if replicates > 1 else float("nan")
+
+
+def interval_verdict(item: Claim, low: float, high: float) -> str:
+    """Reproduced when the whole interval lies where ``item`` holds, contradicted when it lies wholly
+    on the other side, inconclusive when it straddles the threshold."""
+    if item.holds_at(low) and item.holds_at(high):
+        return REPRODUCED
+    if item.fails_at(low) and item.fails_at(high):
+        return CONTRADICTED
+    return INCONCLUSIVE
 
 
 def paper_tables() -> Tables:
@@ -431,10 +530,8 @@ def check_claim(item: Claim, paper: Tables, ours: Sequence[Tables], *, testable:
     held = sum(o.holds for o in replicates if o is not None)
     # Where a replicate disagrees with the mean, its own numbers say why.
     dissent = [f"run {i}: {o.detail}" for i, o in enumerate(replicates, 1) if o and mean and o.holds != mean.holds]
-    if mean is None or not testable:
-        verdict = NOT_TESTABLE
-    else:
-        verdict = REPRODUCED if held == len(values) else NOT_REPRODUCED if held == 0 else INCONCLUSIVE
+    centre, low, high = replicate_interval(values)
+    verdict = NOT_TESTABLE if mean is None or not testable or not values else interval_verdict(item, low, high)
     nan = float("nan")
     return Verdict(
         item.key,
@@ -444,9 +541,10 @@ def check_claim(item: Claim, paper: Tables, ours: Sequence[Tables], *, testable:
         item.beyond_paper,
         on_paper.value if on_paper else nan,
         on_paper.holds if on_paper else None,
-        mean.value if mean else nan,
-        min(values, default=nan),
-        max(values, default=nan),
+        centre,
+        low,
+        high,
+        (high - low) / 2 if len(values) > 1 else nan,
         held,
         len(values),
         verdict,
@@ -498,9 +596,9 @@ def reading_table(single: pd.DataFrame, joint: pd.DataFrame, setting: Setting) -
 
 
 def verdict_table(verdicts: Sequence[Verdict]) -> pd.DataFrame:
-    """The verdicts as a table, one row per claim. Counts of replicates are written as text
-    (``"2 of 3"``), like the verdict they decide: a rerun compares them as words, not as numbers
-    within a tolerance (:mod:`pebench_book.verify`)."""
+    """The verdicts as a table, one row per claim. The replicates a claim holds in are written as
+    text (``"2 of 3"``): a rerun reports a changed count, and fails only on a reversed verdict
+    (:mod:`pebench_book.verify`)."""
     table = pd.DataFrame([asdict(v) for v in verdicts]).set_index("key")
     table["held"] = [f"{v.held} of {v.replicates}" for v in verdicts]
     table["paper_holds"] = table["paper_holds"].map({True: "yes", False: "no", None: "—"})

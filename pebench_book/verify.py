@@ -44,7 +44,7 @@ into a scratch folder (``PEBENCH_FIGURES``) and every published number is compar
   under numerics never used before: every chapter within tolerance, the largest move at 0.96 of its
   bound (``benchmarks/results/other_numerics_rerun_5.json``);
 * a **verdict** (:data:`pebench.verdicts.VERDICTS`) that turns into its opposite definite verdict
-  (reproduced <-> not reproduced, :func:`pebench.verdicts.reversed_verdict`) fails the comparison,
+  (reproduced <-> contradicted, :func:`pebench.verdicts.reversed_verdict`) fails the comparison,
   whatever the numbers behind it did: a rerun may move a claim's value within tolerance and still
   reverse the book's conclusion, and that must not pass silently. Any other change of verdict (to
   or from inconclusive or not testable) is reported as a verdict change, and does not fail;

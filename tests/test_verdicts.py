@@ -3,29 +3,30 @@ fail when persons and events are swapped, and a verdict counts the replicates a 
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import replace
 
 import pandas as pd
 import pytest
 
 from pebench import paper
 from pebench.arms import LABELS
-from pebench.metrics.catalog import KINDS
 from pebench.paper import PAPER_METHODS
 from pebench.setting import Setting
 from pebench.unlearn import METHODS
 from pebench.verdicts import (
     CLAIMS,
+    CONTRADICTED,
     INCONCLUSIVE,
-    NOT_REPRODUCED,
     NOT_TESTABLE,
     REPRODUCED,
     Tables,
     check_claim,
+    interval_verdict,
     paper_findings,
     paper_tables,
     reading_table,
+    replicate_interval,
 )
 
 #: Claims about which concept is which: they must fail on the paper's tables with the concepts swapped.
@@ -75,7 +76,8 @@ def test_a_claim_holding_in_every_replicate_is_reproduced_and_in_some_inconclusi
     changed = (single["base_seed"] == 0) & (single["metric"] == "event_efficacy")
     single.loc[changed & ~single["method"].isin(["Finetune", "Goal (retrain)"]), "value"] = 1.0
     verdict = {v.key: v for v in paper_findings(single, joint, setting)}["3a"]
-    assert (verdict.verdict, verdict.held, verdict.high) == (INCONCLUSIVE, 2, pytest.approx(0.0, abs=0.01))
+    assert (verdict.verdict, verdict.held) == (INCONCLUSIVE, 2)
+    assert verdict.low < -0.2 < verdict.high  # the interval straddles the threshold
     assert verdict.why.endswith("; run 1: person 0.998, event 1.000")  # the dissenting replicate's numbers
 
 
@@ -95,7 +97,7 @@ def test_each_reading_tests_the_claims_on_its_own_efficacy():
         "second scorers vs the reference",
     ]
     assert table.loc[("3a", "paper's scorers vs the reference (verdicts)"), "verdict"] == REPRODUCED
-    assert table.loc[("3a", "second scorers vs the reference"), "verdict"] == NOT_REPRODUCED
+    assert table.loc[("3a", "second scorers vs the reference"), "verdict"] == CONTRADICTED
     assert table.loc[("3a", "second scorers vs the reference"), "ours"] == pytest.approx(0.54, abs=0.01)
 
 
@@ -103,7 +105,7 @@ def test_a_failed_calibration_leaves_nothing_testable():
     single, joint = replicated(paper.table1()), replicated(paper.table2())
     single.loc[(single["method"] == "Goal (retrain)") & (single["metric"] == "person_efficacy"), "value"] = 0.1
     verdicts = paper_findings(single, joint, Setting(methods=IMPLEMENTED))
-    assert verdicts[0].verdict == NOT_REPRODUCED and "Goal person_efficacy (by 0.65)" in verdicts[0].why
+    assert verdicts[0].verdict == CONTRADICTED and "Goal person_efficacy (by 0.65)" in verdicts[0].why
     assert {v.verdict for v in verdicts[1:]} == {NOT_TESTABLE}
 
 
@@ -115,39 +117,71 @@ def test_claims_need_the_papers_methods():
     assert verdict.verdict == NOT_TESTABLE and verdict.paper_holds
 
 
-def test_the_balanced_end_point_is_compared_with_the_base_curve():
-    """5b: above the base's curve when it keeps more than every base point that forgets as much."""
+def test_the_interval_is_students_t_over_the_replicates():
+    """Mean 2, sd 1, three replicates: half-width t(0.975, 2) / sqrt(3) = 4.302653 / 1.732051."""
+    mean, low, high = replicate_interval([1.0, 2.0, 3.0])
+    assert mean == 2.0 and (high - low) / 2 == pytest.approx(2.484138, abs=1e-6)
+    assert replicate_interval([0.3]) == (0.3, -math.inf, math.inf)  # one replicate decides nothing
+
+
+@pytest.mark.parametrize(
+    ("key", "low", "high", "expected"),
+    [
+        ("3a", -0.5, -0.3, REPRODUCED),  # holds at <= -0.2
+        ("3a", -0.4, -0.2, REPRODUCED),  # the threshold itself holds
+        ("3a", -0.3, -0.1, INCONCLUSIVE),
+        ("3a", -0.19, 0.2, CONTRADICTED),
+        ("1a", 0.5, 0.74, REPRODUCED),  # holds at < 0.75
+        ("1a", 0.5, 0.75, INCONCLUSIVE),  # the threshold itself does not hold
+        ("1a", 0.75, 0.9, CONTRADICTED),
+        ("3c", 0.05, 0.3, REPRODUCED),  # holds at >= 0.05
+        ("5b", 0.0, 0.3, INCONCLUSIVE),  # holds at > 0
+        ("5b", -0.3, 0.0, CONTRADICTED),
+    ],
+)
+def test_a_verdict_reads_where_the_interval_lies(key, low, high, expected):
+    assert interval_verdict(CLAIMS[key], low, high) == expected
+
+
+def test_a_verdict_has_an_interval_and_the_smallest_definite_effect():
+    """Three replicates of the paper's values, one of them shifted: the interval and its half-width."""
+    setting = Setting(methods=IMPLEMENTED)
+    single, joint = replicated(paper.table1()), replicated(paper.table2())
+    shifted = (single["base_seed"] == 0) & (single["metric"] == "event_efficacy")
+    single.loc[shifted & ~single["method"].isin(["Finetune", "Goal (retrain)"]), "value"] += 0.1
+    verdict = {v.key: v for v in paper_findings(single, joint, setting)}["3a"]
+    values = [CLAIMS["3a"].test(paper_tables()).value + d for d in (0.1, 0.0, 0.0)]
+    assert verdict.ours == pytest.approx(sum(values) / 3)
+    assert verdict.definite == pytest.approx(4.302653 * pd.Series(values).std() / math.sqrt(3), rel=1e-5)
+    assert verdict.verdict == REPRODUCED and verdict.high < -0.2  # far from its threshold, still definite
+
+
+def test_each_claim_holds_exactly_on_its_side_of_its_threshold():
+    """A claim's test and its stated side agree (on the paper's tables and with the concepts swapped),
+    and its threshold text states that side and bound."""
     tables = paper_tables()
-    (base, balanced), *_ = tables.bases
-
-    def curve(method: str, points: list[tuple[int, float, float]]) -> list[dict]:
-        return [
-            {"method": method, "metric": f"{k}_{name}", "step": step, "value": value}
-            for step, efficacy, retain in points
-            for k in KINDS
-            for name, value in (("efficacy", efficacy), ("retain", retain))
-        ]
-
-    base_curve = curve(base, [(0, 0.0, 1.0), (1, 0.5, 0.8), (2, 1.0, 0.2)])
-
-    def outcome(end: tuple[float, float]):
-        curves = pd.DataFrame(base_curve + curve(balanced, [(0, 0.0, 1.0), (2, *end)]))
-        return CLAIMS["5b"].test(replace(tables, bases=tables.bases[:1], curves=curves))
-
-    above, below = outcome((0.5, 0.9)), outcome((0.5, 0.7))
-    assert above.holds and above.value == pytest.approx(0.1)
-    assert not below.holds and below.value == pytest.approx(-0.1)
-    assert outcome((0.4, 0.8)).value == pytest.approx(0.0)  # on the curve is not above it
-    assert CLAIMS["5b"].test(tables) is None  # no curves measured: not testable
+    exchanged = Tables(swapped(tables.single), swapped(tables.joint), tables.methods, tables.bases)
+    for item in CLAIMS.values():
+        for t in (tables, exchanged):
+            outcome = item.test(t)
+            if outcome is not None:
+                assert outcome.holds == item.holds_at(outcome.value), (item.key, outcome)
+    assert CLAIMS["2a"].threshold == "≤ −0.05 for both targets"
+    assert CLAIMS["1a"].threshold == "< 0.75 for both targets"
+    assert CLAIMS["3c"].threshold == "≥ 0.05"
 
 
-def test_a_value_at_its_threshold_is_compared_without_float_rounding_error():
-    """Goal retain 0.95 against Finetune's 1.0 with a slack of 0.05 meets the gate (0.95 - 1.0 + 0.05 < 0 in floats)."""
-    tables = paper_tables()
-    single = tables.single.copy()
-    at = (single["target"] == "event") & (single["metric"] == "person_scope")
-    single.loc[at & (single["method"] == "Finetune"), "mean"] = 1.0
-    single.loc[at & (single["method"] == "Goal (retrain)"), "mean"] = 0.95
-    assert 0.95 - 1.0 + 0.05 < 0
-    outcome = CLAIMS["0"].test(replace(tables, single=single))
-    assert outcome.holds and outcome.value == 0.0
+def test_the_chapter_counts_judged_reproduced_and_contradicted_claims():
+    """On three replicates of the paper's values every claim of the paper is reproduced; with the
+    calibration gate failing, none is judged."""
+    from pebench.report import verdict_highlights
+    from pebench.study import summarize
+
+    setting = Setting(methods=IMPLEMENTED)
+    single, joint = replicated(paper.table1()), replicated(paper.table2())
+    quoted = verdict_highlights(paper_findings(single, joint, setting), summarize(single), summarize(joint))
+    assert (quoted["n_claims"], quoted["n_testable"], quoted["n_reproduced"], quoted["n_contradicted"]) == (8, 8, 8, 0)
+    assert quoted["interval_t"] == pytest.approx(4.302653, abs=1e-6) and quoted["definite_3a"] == 0.0
+    single.loc[(single["method"] == "Goal (retrain)") & (single["metric"] == "person_efficacy"), "value"] = 0.1
+    quoted = verdict_highlights(paper_findings(single, joint, setting), summarize(single), summarize(joint))
+    assert (quoted["verdict_0"], quoted["n_testable"], quoted["n_reproduced"]) == (CONTRADICTED, 0, 0)

@@ -224,7 +224,7 @@ def verdict_tables(tmp_path: Path, published: str, rerun: str) -> tuple[Path, Pa
     return folders[0], folders[1]
 
 
-@pytest.mark.parametrize(("published", "rerun"), [("reproduced", "not reproduced"), ("not reproduced", "reproduced")])
+@pytest.mark.parametrize(("published", "rerun"), [("reproduced", "contradicted"), ("contradicted", "reproduced")])
 def test_a_definite_verdict_turned_into_its_opposite_fails(tmp_path: Path, published: str, rerun: str) -> None:
     """The numbers behind it are equal here (within any tolerance): the verdict alone fails the rerun."""
     old, new = verdict_tables(tmp_path, published, rerun)
@@ -237,9 +237,9 @@ def test_a_definite_verdict_turned_into_its_opposite_fails(tmp_path: Path, publi
     ("published", "rerun"),
     [
         ("reproduced", "inconclusive"),
-        ("inconclusive", "not reproduced"),
+        ("inconclusive", "contradicted"),
         ("not testable", "reproduced"),
-        ("not reproduced", "not testable"),
+        ("contradicted", "not testable"),
     ],
 )
 def test_any_other_change_of_verdict_is_reported_and_passes(tmp_path: Path, published: str, rerun: str) -> None:
@@ -256,11 +256,11 @@ def test_a_reversed_verdict_of_chapter_8_fails_the_chapter_and_is_recorded(tmp_p
     header = (FIGURES / "08_verdicts.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     column = header.index("verdict")
     edit(published / "08_verdicts.csv", 2, column, "reproduced")
-    edit(rerun / "08_verdicts.csv", 2, column, "not reproduced")
+    edit(rerun / "08_verdicts.csv", 2, column, "contradicted")
     report = compare_chapter(CHAPTERS["08"], published, rerun)
     assert report.status == "beyond tolerance" and "BEYOND" in report.describe()
     (changed,) = report_record([report])["08"]["verdict_changes"]
-    assert changed["reversed"] and (changed["published"], changed["rerun"]) == ("reproduced", "not reproduced")
+    assert changed["reversed"] and (changed["published"], changed["rerun"]) == ("reproduced", "contradicted")
     edit(rerun / "08_verdicts.csv", 2, column, "inconclusive")
     report = compare_chapter(CHAPTERS["08"], published, rerun)
     assert report.ok and "a verdict changed" in report.describe()

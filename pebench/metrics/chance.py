@@ -66,7 +66,7 @@ def chance_levels(
     scorer: ``kind``, ``scorer``, ``readings`` that use it, ``chance``, ``standard_error``, ``pairs``).
 
     Deterministic on every machine: the pairs come from a seeded generator and the mean is an exactly
-    rounded sum (:func:`math.fsum`)."""
+    rounded sum (``math.fsum``)."""
     keywords = dataset.keywords()
     rows = []
     for kind in _CONCEPT:

@@ -22,11 +22,20 @@ from pebench.budget import (
     BudgetCalibration,
 )
 from pebench.metrics.catalog import KINDS, OTHER_KIND
+from pebench.metrics.chance import chance_highlights
 from pebench.metrics.probe import PROBE_SIZE
 from pebench.paper import PAPER_METHODS
 from pebench.setting import Setting
 from pebench.study import TABLE1_COLUMNS, TABLE2_COLUMNS, mean_interference, summary_value
-from pebench.verdicts import READINGS, REPRODUCED, Verdict
+from pebench.verdicts import (
+    CONTRADICTED,
+    GOAL_FORGETS,
+    NOT_TESTABLE,
+    READINGS,
+    REPRODUCED,
+    Verdict,
+    interval_factor,
+)
 
 Highlights = dict[str, float | int | str]
 
@@ -79,7 +88,8 @@ def budget_highlights(calibration: BudgetCalibration, setting: Setting) -> Highl
 
 def table1_highlights(table1: pd.DataFrame, methods: Sequence[str]) -> Highlights:
     """Every cell of Table 1 (``t1_<target>_<method>_<metric>``), who is best and weakest, which
-    methods forget at least half of the targets, and the range of the paper's own methods' efficacy.
+    methods forget at least half of the targets, and the range of the paper's own methods' efficacy
+    with how many of them forget at least half (``paper_n_<target>_half_forgotten``).
 
     ``methods`` (registry names) are the unlearning methods among the rows; the bounds are read too.
     """
@@ -109,6 +119,7 @@ def table1_highlights(table1: pd.DataFrame, methods: Sequence[str]) -> Highlight
         theirs = table.loc[table["method"].isin(PAPER_METHODS) & (table["metric"] == f"{target}_efficacy"), "mean"]
         out[f"paper_{target}_efficacy_min"] = float(theirs.min())
         out[f"paper_{target}_efficacy_max"] = float(theirs.max())
+        out[f"paper_n_{target}_half_forgotten"] = int((theirs >= 0.5).sum())
         out[f"mean_{target}_scope"] = float(unlearners[(target, "Scope")].mean())
         out[f"finetune_{target}_scope"] = out[f"t1_{target}_finetune_{OTHER_KIND[target]}_scope"]
     return out
@@ -185,9 +196,12 @@ def curves_highlights(curves: pd.DataFrame) -> Highlights:
 
 def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint: pd.DataFrame) -> Highlights:
     """Each claim's verdict and values: ``verdict_<key>``, ``ours_<key>`` (the mean of the runs),
-    ``low_<key>`` and ``high_<key>`` (the range over replicates), ``held_<key>`` (replicates it holds
-    in), ``why_<key>`` (the numbers behind it) and, for the paper's claims, ``paper_<key>`` (on the paper's tables); how many of the paper's
-    claims reproduced (``n_reproduced`` of ``n_claims``) over ``n_replicates``; and each joint base
+    ``low_<key>`` and ``high_<key>`` (its interval over the replicates), ``definite_<key>`` (the
+    interval's half-width), ``held_<key>`` (replicates it holds in), ``why_<key>`` (the numbers
+    behind it) and, for the paper's claims, ``paper_<key>`` (on the paper's tables); of the paper's
+    ``n_claims`` claims, how many could be judged (``n_testable``), were reproduced
+    (``n_reproduced``) and contradicted (``n_contradicted``), over ``n_replicates``, with the
+    interval's factor ``interval_t`` (:func:`pebench.verdicts.interval_factor`); and each joint base
     method's efficacy and retain with one concept forgotten alone and with both, from the summaries
     ``single`` and ``joint`` (``gd_person_efficacy_alone``, ``gd_person_efficacy_joint``, ...)."""
     out: Highlights = {}
@@ -195,12 +209,16 @@ def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint:
         key = verdict.key
         out |= {f"verdict_{key}": verdict.verdict, f"ours_{key}": verdict.ours, f"held_{key}": verdict.held}
         out |= {f"low_{key}": verdict.low, f"high_{key}": verdict.high, f"why_{key}": verdict.why}
+        out[f"definite_{key}"] = verdict.definite
         if not verdict.beyond_paper:
             out[f"paper_{key}"] = verdict.paper
     claims = [v for v in verdicts if not v.beyond_paper and v.key != "0"]
     out["n_reproduced"] = sum(v.verdict == REPRODUCED for v in claims)
+    out["n_contradicted"] = sum(v.verdict == CONTRADICTED for v in claims)
+    out["n_testable"] = sum(v.verdict != NOT_TESTABLE for v in claims)
     out["n_claims"] = len(claims)
     out["n_replicates"] = max(v.replicates for v in verdicts)
+    out["interval_t"] = interval_factor(int(out["n_replicates"]))
     for base in dict.fromkeys(m.split(" + ")[0] for m in joint["method"] if " + balanced" in m):
         for kind in KINDS:
             for metric in ("efficacy", "retain"):
@@ -208,3 +226,19 @@ def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint:
                 out[f"{name}_alone"] = summary_value(single, base, kind, f"{kind}_{metric}")
                 out[f"{name}_joint"] = summary_value(joint, base, "joint", f"{kind}_{metric}")
     return out
+
+
+def goal_at_chance_highlights(levels: pd.DataFrame, single: pd.DataFrame) -> Highlights:
+    """The event scorers' chance levels (:func:`pebench.metrics.chance.chance_levels`, with the
+    efficacy an answer at chance reads) beside the Goal model's scores on the forgotten events, from
+    the one-concept summary ``single``: ``goal_event_rouge_l`` and ``goal_event_keywords``; and
+    whether the calibration gate's event threshold asks for a ROUGE-L ``"below"`` chance or
+    ``"at or above"`` it (``gate_vs_chance``)."""
+    goal = BOUND_LABELS["retrain"]
+    chance = chance_highlights(levels)
+    below = chance["chance_event_rouge_l"] > 1.0 - GOAL_FORGETS
+    return chance | {
+        "goal_event_rouge_l": 1.0 - summary_value(single, goal, "event", "event_efficacy"),
+        "goal_event_keywords": 1.0 - summary_value(single, goal, "event", "event_efficacy_second"),
+        "gate_vs_chance": "below" if below else "at or above",
+    }
