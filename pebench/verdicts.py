@@ -16,8 +16,8 @@ threshold the paper claims, **contradicted** when it lies wholly on the other si
 when it straddles the threshold. Its half-width is the smallest distance from the threshold that
 the book's replicates can call definite. A claim on the paper's methods is tested on those the book
 implements (:data:`pebench.paper.PAPER_METHODS`; the others are compared in the chapters, not
-here). Unless the calibration gate (claim 0: the bounds behave as bounds) is reproduced, no other
-verdict is drawn.
+here). Each condition of the calibration gate (claim 0: the bounds behave as bounds) that is not
+reproduced blocks the claims that read the quantity it checks (:func:`blocking_conditions`).
 """
 
 from __future__ import annotations
@@ -162,6 +162,9 @@ class Claim:
     #: the threshold itself: a claim holds exactly when its value lies on that side.
     side: str
     bound: float
+    #: The quantities it reads (``person_efficacy``, ``event_scope``, ...): a calibration condition
+    #: on one of them that does not hold blocks it (:func:`blocking_conditions`).
+    reads: frozenset[str] = frozenset()
     #: A claim the book adds (the paper's tables cannot test it).
     beyond_paper: bool = False
 
@@ -186,16 +189,25 @@ CLAIMS: dict[str, Claim] = {}
 
 
 def claim(
-    key: str, statement: str, measure: str, side: str, bound: float, condition: str = "", *, beyond_paper: bool = False
+    key: str,
+    statement: str,
+    measure: str,
+    side: str,
+    bound: float,
+    condition: str = "",
+    *,
+    reads: Sequence[str] = (),
+    beyond_paper: bool = False,
 ):
     """Register a claim's test under ``key`` (``"1a"``, ...), in the order of the paper's findings:
-    it holds when its value is ``side`` ``bound`` (``condition`` says where it is read)."""
+    it holds when its value is ``side`` ``bound`` (``condition`` says where it is read); ``reads``
+    names the quantities it reads, which the calibration gate's conditions guard."""
     if side not in _SIDES:
         raise ValueError(f"side must be one of {tuple(_SIDES)}, got {side!r}")
     threshold = f"{side} {_signed(bound)}" + (f" {condition}" if condition else "")
 
     def register(test: Callable[[Tables], Outcome | None]) -> Callable[[Tables], Outcome | None]:
-        CLAIMS[key] = Claim(key, statement, measure, threshold, test, side, bound, beyond_paper)
+        CLAIMS[key] = Claim(key, statement, measure, threshold, test, side, bound, frozenset(reads), beyond_paper)
         return test
 
     return register
@@ -211,19 +223,43 @@ def claim(
     f"≥ Finetune's − {GOAL_KEEPS_SLACK}, each target)",
 )
 def calibration(t: Tables) -> Outcome:
-    margins = {}
-    for k in KINDS:
-        efficacy, retain, scope = f"{k}_efficacy", f"{k}_retain", f"{OTHER_KIND[k]}_scope"
-        margins[f"Finetune {efficacy}"] = _rounded(FINETUNE_FORGETS - t(FINETUNE, k, efficacy))
-        margins[f"Goal {efficacy}"] = _rounded(t(GOAL, k, efficacy) - GOAL_FORGETS)
-        for metric in (retain, scope):
-            margins[f"Goal {metric} when {k} forgotten"] = _rounded(
-                t(GOAL, k, metric) - t(FINETUNE, k, metric) + GOAL_KEEPS_SLACK
-            )
+    margins = {name: margin for name, (_, margin) in calibration_margins(t).items()}
     failed = [f"{name} (by {-margin:.2f})" for name, margin in margins.items() if margin < 0]
     closest = min(margins, key=margins.__getitem__)
     detail = "failed: " + "; ".join(failed) if failed else f"all met; closest: {closest}"
     return Outcome(margins[closest], not failed, detail)
+
+
+def calibration_margins(t: Tables) -> dict[str, tuple[str, float]]:
+    """Each condition of the calibration gate, by name: the quantity it checks and its margin
+    (negative: it fails). Per forgotten target ``k``: Finetune's efficacy at most
+    :data:`FINETUNE_FORGETS`, the Goal's at least ``GOAL_FORGETS``, and the Goal's Retain of
+    ``k`` and Scope of the other concept at least Finetune's minus :data:`GOAL_KEEPS_SLACK`."""
+    margins = {}
+    for k in KINDS:
+        efficacy, retain, scope = f"{k}_efficacy", f"{k}_retain", f"{OTHER_KIND[k]}_scope"
+        margins[f"Finetune {efficacy}"] = (efficacy, _rounded(FINETUNE_FORGETS - t(FINETUNE, k, efficacy)))
+        margins[f"Goal {efficacy}"] = (efficacy, _rounded(t(GOAL, k, efficacy) - GOAL_FORGETS))
+        for metric in (retain, scope):
+            margins[f"Goal {metric} when {k} forgotten"] = (
+                metric,
+                _rounded(t(GOAL, k, metric) - t(FINETUNE, k, metric) + GOAL_KEEPS_SLACK),
+            )
+    return margins
+
+
+def blocking_conditions(replicates: Sequence[Tables]) -> dict[str, tuple[str, str]]:
+    """The calibration conditions that are not reproduced over ``replicates`` (each replicate's
+    tables): their :data:`CONFIDENCE` interval does not lie wholly at or above 0. By name: the
+    quantity each checks and its verdict. Each blocks only the claims that read that quantity."""
+    per_replicate = [calibration_margins(t) for t in replicates]
+    failing = {}
+    for name, (metric, _) in (per_replicate[0] if per_replicate else {}).items():
+        _, low, high = replicate_interval([margins[name][1] for margins in per_replicate])
+        verdict = interval_verdict(CLAIMS["0"], low, high)
+        if verdict != REPRODUCED:
+            failing[name] = (metric, verdict)
+    return failing
 
 
 @claim(
@@ -233,6 +269,7 @@ def calibration(t: Tables) -> Outcome:
     "<",
     GOAL_CORNER,
     "for both targets",
+    reads=("person_efficacy", "event_efficacy", "person_retain", "event_retain"),
 )
 def nobody_reaches_the_goal(t: Tables) -> Outcome | None:
     if not t.methods:
@@ -257,6 +294,7 @@ def nobody_reaches_the_goal(t: Tables) -> Outcome | None:
     f"share of methods with person efficacy ≥ {OVER_FORGET_EFFICACY} and retain ≤ half the Goal's",
     ">",
     0.5,
+    reads=("person_efficacy", "person_retain"),
 )
 def persons_over_forgotten(t: Tables) -> Outcome | None:
     if not t.methods:
@@ -279,6 +317,7 @@ def persons_over_forgotten(t: Tables) -> Outcome | None:
     "≤",
     -DROP,
     "for both targets",
+    reads=("person_scope", "event_scope"),
 )
 def scope_drops(t: Tables) -> Outcome | None:
     if not t.methods:
@@ -300,6 +339,7 @@ def scope_drops(t: Tables) -> Outcome | None:
     "≤",
     -INTERFERENCE,
     "for both targets",
+    reads=("person_scope", "event_scope"),
     beyond_paper=True,
 )
 def interference_follows_the_images(t: Tables) -> Outcome | None:
@@ -318,6 +358,7 @@ def interference_follows_the_images(t: Tables) -> Outcome | None:
     "mean event efficacy − mean person efficacy",
     "≤",
     -EVENT_GAP,
+    reads=("person_efficacy", "event_efficacy"),
 )
 def events_are_harder(t: Tables) -> Outcome | None:
     if not t.methods:
@@ -335,6 +376,7 @@ def events_are_harder(t: Tables) -> Outcome | None:
     ">",
     0.0,
     f"(best event method < {REACHES_GOAL} of the Goal's, best person method above it)",
+    reads=("person_efficacy", "event_efficacy"),
 )
 def best_event_method_falls_short(t: Tables) -> Outcome | None:
     """One margin for both conditions, so that an interval can be read against one threshold."""
@@ -353,6 +395,7 @@ def best_event_method_falls_short(t: Tables) -> Outcome | None:
     "sd of event efficacy − sd of person efficacy, across methods",
     "≥",
     SPREAD_GAP,
+    reads=("person_efficacy", "event_efficacy"),
 )
 def event_efficacy_varies_more(t: Tables) -> Outcome | None:
     if len(t.methods) < 2:
@@ -369,6 +412,7 @@ def event_efficacy_varies_more(t: Tables) -> Outcome | None:
     "≤",
     -DROP,
     "for every base and concept",
+    reads=("person_efficacy", "event_efficacy"),
 )
 def joint_lowers_efficacy(t: Tables) -> Outcome | None:
     bases = [b for b, _ in t.bases if t.ran(b)]
@@ -386,6 +430,7 @@ def joint_lowers_efficacy(t: Tables) -> Outcome | None:
     "≥",
     BALANCE_GAIN,
     "for every base and concept",
+    reads=("person_efficacy", "event_efficacy"),
 )
 def balancing_raises_efficacy(t: Tables) -> Outcome | None:
     if not t.bases:
@@ -407,6 +452,7 @@ def balancing_raises_efficacy(t: Tables) -> Outcome | None:
     ">",
     ABOVE_CURVE,
     "for every base and concept",
+    reads=("person_efficacy", "event_efficacy", "person_retain", "event_retain"),
     beyond_paper=True,
 )
 def balancing_beats_more_steps(t: Tables) -> Outcome | None:
@@ -452,6 +498,9 @@ class Verdict:
     replicates: int
     verdict: str
     why: str
+    #: The calibration conditions on quantities the claim reads that are not reproduced, each with
+    #: its verdict ("" when none blocks it).
+    blocked_by: str = ""
 
 
 def replicate_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:
@@ -522,8 +571,9 @@ def book_tables(
     return tables
 
 
-def check_claim(item: Claim, paper: Tables, ours: Sequence[Tables], *, testable: bool = True) -> Verdict:
-    """``item`` on the paper's tables and on the book's (``ours``: means first, then each replicate)."""
+def check_claim(item: Claim, paper: Tables, ours: Sequence[Tables], *, blocked: Sequence[str] = ()) -> Verdict:
+    """``item`` on the paper's tables and on the book's (``ours``: means first, then each replicate);
+    not testable where ``blocked`` names calibration conditions that block it."""
     on_paper = None if item.beyond_paper else item.test(paper)
     mean, *replicates = (item.test(tables) for tables in ours)
     values = [o.value for o in replicates if o is not None]
@@ -531,7 +581,7 @@ def check_claim(item: Claim, paper: Tables, ours: Sequence[Tables], *, testable:
     # Where a replicate disagrees with the mean, its own numbers say why.
     dissent = [f"run {i}: {o.detail}" for i, o in enumerate(replicates, 1) if o and mean and o.holds != mean.holds]
     centre, low, high = replicate_interval(values)
-    verdict = NOT_TESTABLE if mean is None or not testable or not values else interval_verdict(item, low, high)
+    verdict = NOT_TESTABLE if mean is None or blocked or not values else interval_verdict(item, low, high)
     nan = float("nan")
     return Verdict(
         item.key,
@@ -549,6 +599,7 @@ def check_claim(item: Claim, paper: Tables, ours: Sequence[Tables], *, testable:
         len(values),
         verdict,
         "; ".join([mean.detail, *dissent]) if mean else "the methods or metrics it needs are not in this run",
+        "; ".join(blocked),
     )
 
 
@@ -557,12 +608,19 @@ def paper_findings(
 ) -> list[Verdict]:
     """Every claim, tested on the paper's tables and on the long results of the one-concept
     (``single``) and joint (``joint``) grids of ``setting``, with the joint runs' probe ``curves``
-    (claim 5b is not testable without them). The calibration gate comes first; when it fails, the
-    other claims are reported as not testable."""
+    (claim 5b is not testable without them). The calibration gate comes first; each of its
+    conditions that is not reproduced blocks the claims that read its quantity (they are reported as
+    not testable, with the condition that blocks them)."""
     paper, ours = paper_tables(), book_tables(single, joint, setting, curves)
-    gate = check_claim(CLAIMS["0"], paper, ours)
-    testable = gate.verdict == REPRODUCED
-    return [gate] + [check_claim(item, paper, ours, testable=testable) for key, item in CLAIMS.items() if key != "0"]
+    failing = blocking_conditions(ours[1:])
+    return [check_claim(CLAIMS["0"], paper, ours)] + [
+        check_claim(item, paper, ours, blocked=_blocking(item, failing)) for key, item in CLAIMS.items() if key != "0"
+    ]
+
+
+def _blocking(item: Claim, failing: dict[str, tuple[str, str]]) -> list[str]:
+    """The failing calibration conditions on quantities ``item`` reads, as ``"name (verdict)"``."""
+    return [f"{name} ({verdict})" for name, (metric, verdict) in failing.items() if metric in item.reads]
 
 
 #: The readings of efficacy, by label: the verdicts read the first, fixed before the runs (the
@@ -580,17 +638,17 @@ READING_CLAIMS = ("3a", "3b", "3c")
 def reading_table(single: pd.DataFrame, joint: pd.DataFrame, setting: Setting) -> pd.DataFrame:
     """Claims :data:`READING_CLAIMS` on the book's runs under each of :data:`READINGS` (columns
     ``claim``, ``reading``, ``ours``, ``low``, ``high``, ``held``, ``verdict``); a reading whose
-    metric the runs lack (``_goal`` without the retrain oracle) is left out. The calibration gate
-    decides, as in :func:`paper_findings`, whether a verdict is drawn at all."""
+    metric the runs lack (``_goal`` without the retrain oracle) is left out. The calibration gate's
+    conditions block claims as in :func:`paper_findings`."""
     paper, tables = paper_tables(), book_tables(single, joint, setting)
-    testable = check_claim(CLAIMS["0"], paper, tables).verdict == REPRODUCED
+    failing = blocking_conditions(tables[1:])
     rows = []
     for label, reading in READINGS.items():
         ours = [replace(t, reading=reading) for t in tables]
         if not ours[0].has(f"person_efficacy{reading}"):
             continue
         for key in READING_CLAIMS:
-            v = check_claim(CLAIMS[key], paper, ours, testable=testable)
+            v = check_claim(CLAIMS[key], paper, ours, blocked=_blocking(CLAIMS[key], failing))
             rows.append((key, label, v.ours, v.low, v.high, f"{v.held} of {v.replicates}", v.verdict))
     return pd.DataFrame(rows, columns=["claim", "reading", "ours", "low", "high", "held", "verdict"])
 

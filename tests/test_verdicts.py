@@ -21,6 +21,7 @@ from pebench.verdicts import (
     NOT_TESTABLE,
     REPRODUCED,
     Tables,
+    calibration_margins,
     check_claim,
     interval_verdict,
     paper_findings,
@@ -101,12 +102,28 @@ def test_each_reading_tests_the_claims_on_its_own_efficacy():
     assert table.loc[("3a", "second scorers vs the reference"), "ours"] == pytest.approx(0.54, abs=0.01)
 
 
-def test_a_failed_calibration_leaves_nothing_testable():
+def test_a_failed_calibration_condition_blocks_the_claims_that_read_its_quantity():
+    """The Goal has not forgotten the persons: every claim that reads person efficacy is blocked,
+    and says by what; the Scope claim, which does not read it, is still judged."""
     single, joint = replicated(paper.table1()), replicated(paper.table2())
     single.loc[(single["method"] == "Goal (retrain)") & (single["metric"] == "person_efficacy"), "value"] = 0.1
-    verdicts = paper_findings(single, joint, Setting(methods=IMPLEMENTED))
-    assert verdicts[0].verdict == CONTRADICTED and "Goal person_efficacy (by 0.65)" in verdicts[0].why
-    assert {v.verdict for v in verdicts[1:]} == {NOT_TESTABLE}
+    verdicts = {v.key: v for v in paper_findings(single, joint, Setting(methods=IMPLEMENTED))}
+    assert verdicts["0"].verdict == CONTRADICTED and "Goal person_efficacy (by 0.65)" in verdicts["0"].why
+    reading_person_efficacy = {"1a", "1b", "3a", "3b", "3c", "4", "5a", "5b"}
+    for key in reading_person_efficacy:
+        assert verdicts[key].verdict == NOT_TESTABLE
+        assert verdicts[key].blocked_by == "Goal person_efficacy (contradicted)"
+    assert verdicts["2a"].verdict == REPRODUCED and verdicts["2a"].blocked_by == ""
+
+
+def test_a_failed_scope_condition_blocks_only_the_scope_claims():
+    single, joint = replicated(paper.table1()), replicated(paper.table2())
+    goal_scope = (single["method"] == "Goal (retrain)") & (single["metric"] == "event_scope")
+    single.loc[goal_scope, "value"] = 0.0
+    verdicts = {v.key: v for v in paper_findings(single, joint, Setting(methods=IMPLEMENTED))}
+    assert verdicts["2a"].verdict == NOT_TESTABLE
+    assert verdicts["2a"].blocked_by == "Goal event_scope when person forgotten (contradicted)"
+    assert all(verdicts[key].verdict == REPRODUCED for key in ("1a", "1b", "3a", "3b", "3c", "4", "5a"))
 
 
 def test_claims_need_the_papers_methods():
@@ -173,7 +190,7 @@ def test_each_claim_holds_exactly_on_its_side_of_its_threshold():
 
 def test_the_chapter_counts_judged_reproduced_and_contradicted_claims():
     """On three replicates of the paper's values every claim of the paper is reproduced; with the
-    calibration gate failing, none is judged."""
+    Goal's person efficacy failing the gate, only the claim that does not read it is judged."""
     from pebench.report import verdict_highlights
     from pebench.study import summarize
 
@@ -184,4 +201,24 @@ def test_the_chapter_counts_judged_reproduced_and_contradicted_claims():
     assert quoted["interval_t"] == pytest.approx(4.302653, abs=1e-6) and quoted["definite_3a"] == 0.0
     single.loc[(single["method"] == "Goal (retrain)") & (single["metric"] == "person_efficacy"), "value"] = 0.1
     quoted = verdict_highlights(paper_findings(single, joint, setting), summarize(single), summarize(joint))
-    assert (quoted["verdict_0"], quoted["n_testable"], quoted["n_reproduced"]) == (CONTRADICTED, 0, 0)
+    assert (quoted["verdict_0"], quoted["n_testable"], quoted["n_reproduced"]) == (CONTRADICTED, 1, 1)  # 2a
+
+
+def test_the_chapter_names_the_blocked_claims_and_what_blocks_them():
+    from pebench.report import verdict_highlights
+    from pebench.study import summarize
+
+    single, joint = replicated(paper.table1()), replicated(paper.table2())
+    single.loc[(single["method"] == "Goal (retrain)") & (single["metric"] == "event_efficacy"), "value"] = 0.5
+    setting = Setting(methods=IMPLEMENTED)
+    quoted = verdict_highlights(paper_findings(single, joint, setting), summarize(single), summarize(joint))
+    assert (quoted["n_blocked"], quoted["blocked_claims"]) == (6, "1a, 3a, 3b, 3c, 4, 5a")  # of the paper's claims
+    assert quoted["blocking_conditions"] == "Goal event_efficacy (contradicted)"
+    assert (quoted["blocked_2a"], quoted["n_testable"]) == ("nothing", 2)  # 1b and 2a
+
+
+def test_every_claim_names_quantities_the_gate_guards():
+    guarded = {metric for metric, _ in calibration_margins(paper_tables()).values()}
+    assert guarded == {f"{k}_{q}" for k in ("person", "event") for q in ("efficacy", "retain", "scope")}
+    for key, item in CLAIMS.items():
+        assert key == "0" or (item.reads and item.reads <= guarded), key

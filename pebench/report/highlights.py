@@ -198,9 +198,11 @@ def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint:
     """Each claim's verdict and values: ``verdict_<key>``, ``ours_<key>`` (the mean of the runs),
     ``low_<key>`` and ``high_<key>`` (its interval over the replicates), ``definite_<key>`` (the
     interval's half-width), ``held_<key>`` (replicates it holds in), ``why_<key>`` (the numbers
-    behind it) and, for the paper's claims, ``paper_<key>`` (on the paper's tables); of the paper's
-    ``n_claims`` claims, how many could be judged (``n_testable``), were reproduced
-    (``n_reproduced``) and contradicted (``n_contradicted``), over ``n_replicates``, with the
+    behind it), ``blocked_<key>`` (the calibration conditions that block it, or "nothing") and, for
+    the paper's claims, ``paper_<key>`` (on the paper's tables); of the paper's ``n_claims`` claims,
+    how many could be judged (``n_testable``), were reproduced (``n_reproduced``), contradicted
+    (``n_contradicted``) and blocked (``n_blocked``: ``blocked_claims``, by
+    ``blocking_conditions``), over ``n_replicates``, with the
     interval's factor ``interval_t`` (:func:`pebench.verdicts.interval_factor`); and each joint base
     method's efficacy and retain with one concept forgotten alone and with both, from the summaries
     ``single`` and ``joint`` (``gd_person_efficacy_alone``, ``gd_person_efficacy_joint``, ...)."""
@@ -210,12 +212,18 @@ def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint:
         out |= {f"verdict_{key}": verdict.verdict, f"ours_{key}": verdict.ours, f"held_{key}": verdict.held}
         out |= {f"low_{key}": verdict.low, f"high_{key}": verdict.high, f"why_{key}": verdict.why}
         out[f"definite_{key}"] = verdict.definite
+        out[f"blocked_{key}"] = verdict.blocked_by or "nothing"
         if not verdict.beyond_paper:
             out[f"paper_{key}"] = verdict.paper
     claims = [v for v in verdicts if not v.beyond_paper and v.key != "0"]
     out["n_reproduced"] = sum(v.verdict == REPRODUCED for v in claims)
     out["n_contradicted"] = sum(v.verdict == CONTRADICTED for v in claims)
     out["n_testable"] = sum(v.verdict != NOT_TESTABLE for v in claims)
+    blocked = [v for v in claims if v.blocked_by]
+    out["n_blocked"] = len(blocked)
+    out["blocked_claims"] = ", ".join(v.key for v in blocked) or "none"
+    conditions = dict.fromkeys(part for v in verdicts for part in v.blocked_by.split("; ") if part)
+    out["blocking_conditions"] = "; ".join(conditions) or "none"
     out["n_claims"] = len(claims)
     out["n_replicates"] = max(v.replicates for v in verdicts)
     out["interval_t"] = interval_factor(int(out["n_replicates"]))

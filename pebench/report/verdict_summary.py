@@ -17,18 +17,19 @@ def _number(value: float) -> str:
 def verdict_summary(verdicts: Sequence[Verdict]) -> pd.DataFrame:
     """Claim, its value on the paper's tables, the mean of the book's runs with its interval and
     the smallest distance from the threshold that interval can call definite, the runs it holds in,
-    the threshold and the verdict (numbers as text, for display)."""
+    the threshold, and the verdict with the calibration conditions that block it (numbers as text,
+    for display)."""
     rows = [
         {
             "claim": f"{v.key}. {v.statement}" + (" (beyond the paper)" if v.beyond_paper else ""),
             "measure": v.measure,
             "paper": _number(v.paper),
-            "this book": _number(v.ours),
-            f"{CONFIDENCE:.0%} interval": f"{_number(v.low)} to {_number(v.high)}" if v.replicates > 1 else "—",
+            f"this book [{CONFIDENCE:.0%} interval]": _number(v.ours)
+            + (f" [{_number(v.low)} to {_number(v.high)}]" if v.replicates > 1 else ""),
             "definite from": f"± {v.definite:.3f}" if v.replicates > 1 else "—",
             "holds in": f"{v.held} of {v.replicates}",
             "threshold": v.threshold,
-            "verdict": v.verdict,
+            "verdict": v.verdict + (f", blocked by {v.blocked_by}" if v.blocked_by else ""),
         }
         for v in verdicts
     ]
