@@ -188,14 +188,18 @@ def design_claims(long: pd.DataFrame, methods: Sequence[str]) -> pd.DataFrame:
 
 def ablation_highlights(efficacy: pd.DataFrame, claims: pd.DataFrame) -> dict[str, float | str]:
     """The values the ablation's text quotes, per design (``full`` or an element's ``key``): mean
-    person and event efficacy (``person_efficacy_scenes``, ...), and each claim's value and whether it
-    holds (``gap_3a_full``, ``holds_3a_full``: "holds" or "does not hold")."""
+    person and event efficacy (``person_efficacy_scenes``, ...) and, for a design with an element
+    off, its change from the full design's (``person_change_scenes``, ...), and each claim's value
+    and whether it holds (``gap_3a_full``, ``holds_3a_full``: "holds" or "does not hold")."""
     keys = {FULL_DESIGN: "full"} | {element.label: element.key for element in ELEMENTS}
     verdicts = {True: "holds", False: "does not hold", None: "cannot be read"}
     values: dict[str, float | str] = {}
     for label, key in keys.items():
         for target in ("person", "event"):
             values[f"{target}_efficacy_{key}"] = float(efficacy.loc[label, (target, "efficacy")])
+            if key != "full":
+                full = float(efficacy.loc[FULL_DESIGN, (target, "efficacy")])
+                values[f"{target}_change_{key}"] = values[f"{target}_efficacy_{key}"] - full
         for row in claims[claims["design"] == label].itertuples():
             values[f"gap_{row.claim}_{key}"] = float(row.value)
             values[f"holds_{row.claim}_{key}"] = verdicts[row.holds]
