@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
-from pebench.metrics.chance import chance_highlights, chance_levels
+from pebench.metrics.chance import chance_highlights, chance_levels, chance_scaled
 from pebench.metrics.text import keyword_recall, rouge_l_f1
 
 
@@ -83,3 +83,21 @@ def test_the_chapter_quotes_each_level_and_the_efficacy_an_answer_at_chance_read
     assert quoted["chance_event_rouge_l"] == levels.loc[("event", "rouge_l"), "chance"]
     assert quoted["chance_event_rouge_l_efficacy"] == pytest.approx(1 - quoted["chance_event_rouge_l"])
     assert "chance_person_precision_efficacy" not in quoted
+
+
+def test_the_chance_scale_puts_the_reference_at_0_and_an_answer_about_another_concept_at_1():
+    """Events by keyword recall with chance level 0.2: a keyword recall of 1 reads 0, of 0.2 reads 1,
+    of 0.6 reads 0.5, of 0 reads 1 (clipped); names by precision with chance 0 keep their efficacy."""
+    levels = pd.DataFrame({"kind": ["person", "event"], "scorer": ["precision", "keywords"], "chance": [0.0, 0.2]})
+    recall = [1.0, 0.2, 0.6, 0.0]
+    long = pd.DataFrame(
+        {
+            "run": list(range(4)) * 2,
+            "metric": ["event_efficacy_second"] * 4 + ["person_efficacy"] * 4,
+            "value": [1 - r for r in recall] + [0.0, 0.3, 0.9, 1.0],
+        }
+    )
+    scaled = chance_scaled(long, levels).set_index(["metric", "run"])["value"]
+    assert scaled["event_efficacy_chance"].tolist() == pytest.approx([0.0, 1.0, 0.5, 1.0])
+    assert scaled["person_efficacy_chance"].tolist() == pytest.approx([0.0, 0.3, 0.9, 1.0])
+    assert len(scaled) == 16  # the runs' own rows are kept

@@ -93,3 +93,29 @@ def chance_highlights(levels: pd.DataFrame) -> dict[str, float | int]:
         if row.kind == "event":
             values[f"chance_{row.kind}_{row.scorer}_efficacy"] = 1.0 - float(row.chance)
     return values
+
+
+#: The chance-scaled reading of efficacy: per kind, the efficacy it rescales and the scorer whose
+#: chance level anchors it. Names by precision, as the paper scores them; events by keyword recall
+#: (the paper's events carry keywords "used for evaluation"), whose chance level is low, rather than
+#: ROUGE-L, whose chance level is near the calibration gate's threshold.
+CHANCE_SCALE = {"person": ("person_efficacy", "precision"), "event": ("event_efficacy_second", "keywords")}
+
+
+def chance_scaled(long: pd.DataFrame, levels: pd.DataFrame) -> pd.DataFrame:
+    r"""``long`` (runs' results, one row per run and metric, column ``value``) with each run's
+    efficacy on the chance scale added as ``{k}_efficacy_chance``: the reference answer at 0, an
+    answer about another concept at 1,
+
+    .. math:: \varepsilon = \operatorname{clip}\Big(\frac{1 - q}{1 - c},\ 0,\ 1\Big),
+
+    with :math:`q` the run's mean score on its forget questions by the scorer of
+    :data:`CHANCE_SCALE` and :math:`c` that scorer's chance level in ``levels``
+    (:func:`chance_levels`). A model that answers about another concept reads 1, not :math:`1 - c`."""
+    chance = levels.set_index(["kind", "scorer"])["chance"]
+    scaled = []
+    for kind, (metric, scorer) in CHANCE_SCALE.items():
+        rows = long[long["metric"] == metric]
+        value = (rows["value"] / (1.0 - chance[(kind, scorer)])).clip(0.0, 1.0)
+        scaled.append(rows.assign(metric=f"{kind}_efficacy_chance", value=value))
+    return pd.concat([long, *scaled], ignore_index=True)

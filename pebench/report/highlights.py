@@ -239,14 +239,18 @@ def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint:
 def goal_at_chance_highlights(levels: pd.DataFrame, single: pd.DataFrame) -> Highlights:
     """The event scorers' chance levels (:func:`pebench.metrics.chance.chance_levels`, with the
     efficacy an answer at chance reads) beside the Goal model's scores on the forgotten events, from
-    the one-concept summary ``single``: ``goal_event_rouge_l`` and ``goal_event_keywords``; and
-    whether the calibration gate's event threshold asks for a ROUGE-L ``"below"`` chance or
-    ``"at or above"`` it (``gate_vs_chance``)."""
-    goal = BOUND_LABELS["retrain"]
+    the one-concept summary ``single``: ``goal_event_rouge_l`` and ``goal_event_keywords``; the
+    bounds' event efficacy on the chance scale (``goal_event_efficacy_chance``,
+    ``finetune_event_efficacy_chance``; ``single`` summarises
+    :func:`pebench.metrics.chance.chance_scaled` runs); and whether the calibration gate's event
+    threshold asks for a ROUGE-L ``"below"`` chance or ``"at or above"`` it (``gate_vs_chance``)."""
+    goal, finetune = BOUND_LABELS["retrain"], BOUND_LABELS["finetune"]
     chance = chance_highlights(levels)
     below = chance["chance_event_rouge_l"] > 1.0 - GOAL_FORGETS
     return chance | {
         "goal_event_rouge_l": 1.0 - summary_value(single, goal, "event", "event_efficacy"),
         "goal_event_keywords": 1.0 - summary_value(single, goal, "event", "event_efficacy_second"),
+        "goal_event_efficacy_chance": summary_value(single, goal, "event", "event_efficacy_chance"),
+        "finetune_event_efficacy_chance": summary_value(single, finetune, "event", "event_efficacy_chance"),
         "gate_vs_chance": "below" if below else "at or above",
     }
