@@ -505,7 +505,7 @@ class Verdict:
 
 def replicate_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:
     r"""The mean of ``values`` (one per independent replicate) and its two-sided ``confidence``
-    interval's half-width, Student's t with ``n - 1`` degrees of freedom:
+    interval, Student's t with ``n - 1`` degrees of freedom:
 
     .. math:: \bar v \pm t_{(1 + \gamma)/2,\, n-1}\, s / \sqrt{n}
 
