@@ -40,3 +40,12 @@ def glue_all(highlights: Mapping[str, object]) -> None:
 
     for key, value in highlights.items():
         glue(key, value, display=False)
+
+
+def glue_table(name: str, table: pd.DataFrame) -> None:
+    """Record ``table`` for a ``{glue}`` directive elsewhere on the page, its text cells in full."""
+    import pandas as pd
+    from myst_nb import glue
+
+    with pd.option_context("display.max_colwidth", None):
+        glue(name, table, display=False)

@@ -345,12 +345,13 @@ LAYOUT_JS = """(() => {
   const wide = [...article.querySelectorAll("table")]
     .filter((t) => t.scrollWidth > column + 1)
     .map((t) => `${t.scrollWidth}px > ${column}px: ${t.innerText.slice(0, 60)}`);
-  const truncated = [...article.querySelectorAll(".cell_output td, .cell_output th")]
+  const truncated = [...article.querySelectorAll(".cell_output td, .cell_output th, .output td, .output th")]
     .map((c) => c.innerText.trim()).filter((text) => text.endsWith("...") || text.endsWith("…"));
   const firstScreen = [...article.querySelectorAll(".cell_input")]
     .filter((c) => !c.closest("details:not([open])") && c.getBoundingClientRect().top < window.innerHeight)
     .map((c) => c.innerText.slice(0, 60));
-  const result = [...article.querySelectorAll(".cell_output")]
+  // A result is a cell's output, or a computed output glued into the prose (a results box).
+  const result = [...article.querySelectorAll(".cell_output, .output")]
     .find((o) => o.querySelector("img, table") || o.innerText.trim());
   const firstResult = result ? Math.round(result.getBoundingClientRect().top) : null;
   return {wide, truncated, firstScreen, firstResult};

@@ -77,7 +77,7 @@ from pebench.report.sweep_plots import plot_sweep, plot_tradeoff
 from pebench.report.sweep_tables import forget_sizes, present_panels, sweep_highlights, sweep_table
 from pebench.report.sweeps import count_runs, distinct_ratios, method_default, non_default, sweep_points
 from pebench.report.training_plots import plot_accuracy, plot_learning_curves
-from pebench.report.verdict_summary import verdict_summary
+from pebench.report.verdict_summary import verdict_box, verdict_summary
 
 __all__ = [
     "ANSWER_TYPES",
@@ -140,6 +140,7 @@ __all__ = [
     "sweep_points",
     "sweep_table",
     "table1_highlights",
+    "verdict_box",
     "verdict_highlights",
     "verdict_summary",
 ]

@@ -34,3 +34,10 @@ def verdict_summary(verdicts: Sequence[Verdict]) -> pd.DataFrame:
         for v in verdicts
     ]
     return pd.DataFrame(rows).set_index("claim")
+
+
+def verdict_box(verdicts: Sequence[Verdict]) -> pd.DataFrame:
+    """The results box chapter 8 opens with: each claim's value on the paper's tables, this book's
+    mean with its interval, and the verdict with what blocks it (columns of :func:`verdict_summary`)."""
+    summary = verdict_summary(verdicts)
+    return summary[[column for column in summary.columns if column in ("paper", "verdict") or "interval" in column]]
