@@ -172,10 +172,6 @@ class Claim:
         """Whether a value on the claim's scale lies on the side where it holds."""
         return _SIDES[self.side](_rounded(value), self.bound)
 
-    def fails_at(self, value: float) -> bool:
-        """Whether a value lies on the other side (the threshold itself belongs to exactly one side)."""
-        return not self.holds_at(value)
-
 
 _SIDES: dict[str, Callable[[float, float], bool]] = {
     "<": lambda value, bound: value < bound,
@@ -531,7 +527,7 @@ def interval_verdict(item: Claim, low: float, high: float) -> str:
     on the other side, inconclusive when it straddles the threshold."""
     if item.holds_at(low) and item.holds_at(high):
         return REPRODUCED
-    if item.fails_at(low) and item.fails_at(high):
+    if not item.holds_at(low) and not item.holds_at(high):
         return CONTRADICTED
     return INCONCLUSIVE
 

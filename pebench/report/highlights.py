@@ -28,6 +28,7 @@ from pebench.paper import PAPER_METHODS
 from pebench.setting import Setting
 from pebench.study import TABLE1_COLUMNS, TABLE2_COLUMNS, mean_interference, summary_value
 from pebench.verdicts import (
+    CONFIDENCE,
     CONTRADICTED,
     GOAL_FORGETS,
     NOT_TESTABLE,
@@ -198,12 +199,14 @@ def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint:
     """Each claim's verdict and values: ``verdict_<key>``, ``ours_<key>`` (the mean of the runs),
     ``low_<key>`` and ``high_<key>`` (its interval over the replicates), ``definite_<key>`` (the
     interval's half-width), ``held_<key>`` (replicates it holds in), ``why_<key>`` (the numbers
-    behind it), ``blocked_<key>`` (the calibration conditions that block it, or "nothing") and, for
+    behind it, on the mean of the runs' tables), ``blocked_<key>`` (the calibration conditions that
+    block it, or "nothing"), ``threshold_<key>`` (its threshold, as the table prints it) and, for
     the paper's claims, ``paper_<key>`` (on the paper's tables); of the paper's ``n_claims`` claims,
     how many could be judged (``n_testable``), were reproduced (``n_reproduced``), contradicted
     (``n_contradicted``) and blocked (``n_blocked``: ``blocked_claims``, by
     ``blocking_conditions``), over ``n_replicates``, with the
-    interval's factor ``interval_t`` (:func:`pebench.verdicts.interval_factor`); and each joint base
+    interval's factor ``interval_t`` (:func:`pebench.verdicts.interval_factor`) and level
+    ``interval_confidence`` (``"95%"``); and each joint base
     method's efficacy and retain with one concept forgotten alone and with both, from the summaries
     ``single`` and ``joint`` (``gd_person_efficacy_alone``, ``gd_person_efficacy_joint``, ...)."""
     out: Highlights = {}
@@ -213,6 +216,7 @@ def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint:
         out |= {f"low_{key}": verdict.low, f"high_{key}": verdict.high, f"why_{key}": verdict.why}
         out[f"definite_{key}"] = verdict.definite
         out[f"blocked_{key}"] = verdict.blocked_by or "nothing"
+        out[f"threshold_{key}"] = verdict.threshold
         if not verdict.beyond_paper:
             out[f"paper_{key}"] = verdict.paper
     claims = [v for v in verdicts if not v.beyond_paper and v.key != "0"]
@@ -227,6 +231,7 @@ def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint:
     out["n_claims"] = len(claims)
     out["n_replicates"] = max(v.replicates for v in verdicts)
     out["interval_t"] = interval_factor(int(out["n_replicates"]))
+    out["interval_confidence"] = f"{CONFIDENCE:.0%}"
     for base in dict.fromkeys(m.split(" + ")[0] for m in joint["method"] if " + balanced" in m):
         for kind in KINDS:
             for metric in ("efficacy", "retain"):
@@ -243,7 +248,8 @@ def goal_at_chance_highlights(levels: pd.DataFrame, single: pd.DataFrame) -> Hig
     bounds' event efficacy on the chance scale (``goal_event_efficacy_chance``,
     ``finetune_event_efficacy_chance``; ``single`` summarises
     :func:`pebench.metrics.chance.chance_scaled` runs); and whether the calibration gate's event
-    threshold asks for a ROUGE-L ``"below"`` chance or ``"at or above"`` it (``gate_vs_chance``)."""
+    threshold (``gate_goal_efficacy``, a ROUGE-L of at most ``gate_goal_rouge_l``) asks for a ROUGE-L
+    ``"below"`` chance or ``"at or above"`` it (``gate_vs_chance``)."""
     goal, finetune = BOUND_LABELS["retrain"], BOUND_LABELS["finetune"]
     chance = chance_highlights(levels)
     below = chance["chance_event_rouge_l"] > 1.0 - GOAL_FORGETS
@@ -253,4 +259,6 @@ def goal_at_chance_highlights(levels: pd.DataFrame, single: pd.DataFrame) -> Hig
         "goal_event_efficacy_chance": summary_value(single, goal, "event", "event_efficacy_chance"),
         "finetune_event_efficacy_chance": summary_value(single, finetune, "event", "event_efficacy_chance"),
         "gate_vs_chance": "below" if below else "at or above",
+        "gate_goal_efficacy": GOAL_FORGETS,
+        "gate_goal_rouge_l": 1.0 - GOAL_FORGETS,
     }
