@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from pebench.data import DatasetConfig, PEBenchDataset, ensure_dataset
-from pebench.metrics.chance import chance_highlights, chance_levels, chance_scaled
+from pebench.metrics.chance import chance_levels, chance_scaled
 from pebench.metrics.text import keyword_recall, rouge_l_f1
+from pebench.report import chance_highlights
 
 
 @pytest.fixture(scope="module")

@@ -83,18 +83,6 @@ def chance_levels(
     return pd.DataFrame(rows, columns=["kind", "scorer", "readings", "chance", "standard_error", "pairs"])
 
 
-def chance_highlights(levels: pd.DataFrame) -> dict[str, float | int]:
-    """The numbers the dataset chapter quotes from :func:`chance_levels`: each level as
-    ``chance_<kind>_<scorer>``, the efficacy an answer at chance reads, ``1 - c``, for the event
-    scorers (``..._efficacy``), and how many pairs each level averages (``chance_pairs``)."""
-    values: dict[str, float | int] = {"chance_pairs": int(levels["pairs"].min())}
-    for row in levels.itertuples():
-        values[f"chance_{row.kind}_{row.scorer}"] = float(row.chance)
-        if row.kind == "event":
-            values[f"chance_{row.kind}_{row.scorer}_efficacy"] = 1.0 - float(row.chance)
-    return values
-
-
 #: The chance-scaled reading of efficacy: per kind, the efficacy it rescales and the scorer whose
 #: chance level anchors it. Names by precision, as the paper scores them; events by keyword recall
 #: (the paper's events carry keywords "used for evaluation"), whose chance level is low, rather than

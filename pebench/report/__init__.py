@@ -60,6 +60,7 @@ from pebench.report.grid_plots import (
 from pebench.report.highlights import (
     accuracy_highlights,
     budget_highlights,
+    chance_highlights,
     curves_highlights,
     goal_at_chance_highlights,
     interference_highlights,
@@ -89,6 +90,7 @@ __all__ = [
     "SweepDesign",
     "accuracy_highlights",
     "budget_highlights",
+    "chance_highlights",
     "curves_highlights",
     "answer_summary",
     "answer_table",

@@ -22,7 +22,6 @@ from pebench.budget import (
     BudgetCalibration,
 )
 from pebench.metrics.catalog import KINDS, OTHER_KIND
-from pebench.metrics.chance import chance_highlights
 from pebench.metrics.probe import PROBE_SIZE
 from pebench.paper import PAPER_METHODS
 from pebench.setting import Setting
@@ -239,6 +238,18 @@ def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint:
                 out[f"{name}_alone"] = summary_value(single, base, kind, f"{kind}_{metric}")
                 out[f"{name}_joint"] = summary_value(joint, base, "joint", f"{kind}_{metric}")
     return out
+
+
+def chance_highlights(levels: pd.DataFrame) -> Highlights:
+    """The numbers the dataset chapter quotes from :func:`pebench.metrics.chance.chance_levels`: each
+    level as ``chance_<kind>_<scorer>``, the efficacy an answer at chance reads, ``1 - c``, for the
+    event scorers (``..._efficacy``), and how many pairs each level averages (``chance_pairs``)."""
+    values: Highlights = {"chance_pairs": int(levels["pairs"].min())}
+    for row in levels.itertuples():
+        values[f"chance_{row.kind}_{row.scorer}"] = float(row.chance)
+        if row.kind == "event":
+            values[f"chance_{row.kind}_{row.scorer}_efficacy"] = 1.0 - float(row.chance)
+    return values
 
 
 def goal_at_chance_highlights(levels: pd.DataFrame, single: pd.DataFrame) -> Highlights:
