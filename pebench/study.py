@@ -123,8 +123,9 @@ def grid_runs(
     fine-tuned with its own seed (:func:`pebench.pipeline.base_config`; ``pipeline`` gives the rest
     of the configuration and the cache folder) that draws its own forget set (seed ``b``, unless
     ``forget_seed`` fixes one for all), and ``seed`` sets the unlearning run's batch order. Spreads
-    over all runs therefore cover what a rerun of the pipeline varies: the base model, the forget
-    draw and the unlearning run. Each base model needs its own retrain oracle per forget set (a
+    over all runs therefore cover what a rerun of the pipeline varies: the pretraining (where
+    ``PipelineConfig.replicate_pretraining`` is on, the default), the fine-tuning, the forget draw
+    and the unlearning run. Each base model needs its own retrain oracle per forget set (a
     full fine-tuning each). Uncached runs are computed by ``workers`` processes
     (:func:`pebench.workers.run_experiments`), cached ones read back, so rerunning a chapter only
     computes what changed.
@@ -394,7 +395,10 @@ def curves_alone_vs_together(single: pd.DataFrame, joint: pd.DataFrame, bases: S
     standard deviation over the runs at every probed step.
 
     Columns: ``method`` (the base's display name), ``concept``, ``metric`` (``efficacy``/``retain``),
-    ``setting`` (``alone``, ``together``, ``together, balanced``), ``step``, ``mean``, ``std``, ``runs``.
+    ``setting`` (``alone``, ``together``, ``together, balanced``), ``step``, ``exposure``, ``mean``,
+    ``std``, ``runs``. ``exposure`` counts the concept's forget examples seen so far in one-concept
+    steps: a joint run's step shows each concept half a batch of its own (the two forget sets are
+    the same size), so its ``exposure`` is half its ``step``, and curves at equal exposure line up.
     """
     parts = []
     for base in bases:
@@ -409,6 +413,8 @@ def curves_alone_vs_together(single: pd.DataFrame, joint: pd.DataFrame, bases: S
                 for metric in ("efficacy", "retain"):
                     values = frame[frame["metric"] == f"{concept}_{metric}"]
                     stats = values.groupby("step")["value"].agg(["mean", "std", "count"]).reset_index()
+                    share = 1 if setting == "alone" else len(KINDS)
+                    stats = stats.assign(exposure=stats["step"] / share)
                     parts.append(stats.assign(method=label, concept=concept, metric=metric, setting=setting))
     curves = pd.concat(parts, ignore_index=True).rename(columns={"count": "runs"})
-    return curves[["method", "concept", "metric", "setting", "step", "mean", "std", "runs"]]
+    return curves[["method", "concept", "metric", "setting", "step", "exposure", "mean", "std", "runs"]]

@@ -8,9 +8,9 @@ ones fail when the person and event columns are swapped (``tests/test_verdicts.p
 cannot fail on any result is not a claim, so none is written as "some difference in some direction".
 
 A claim is tested on the paper's tables (one value), on the mean of the book's runs, and on each
-run's own tables separately. The book's runs are independent replicates of the pipeline after
-pretraining (base model, forget draw, unlearning run; :func:`pebench.study.run_grid`), and the
-verdict comes from a :data:`CONFIDENCE` interval of the claim's value over them (Student's t,
+run's own tables separately. The book's runs are independent replicates of the whole pipeline
+(pretraining, fine-tuning, forget draw, unlearning run; :func:`pebench.study.run_grid`); they read
+efficacy on the chance scale (:data:`VERDICT_READING`), and the verdict comes from a :data:`CONFIDENCE` interval of the claim's value over them (Student's t,
 :func:`replicate_interval`): **reproduced** when the interval lies wholly on the side of the
 threshold the paper claims, **contradicted** when it lies wholly on the other side, **inconclusive**
 when it straddles the threshold. Its half-width is the smallest distance from the threshold that
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from functools import cached_property
 
 import numpy as np
@@ -34,6 +34,7 @@ from scipy import stats
 from pebench import paper
 from pebench.arms import BOUND_LABELS, LABELS, balanced_label
 from pebench.metrics.catalog import KINDS, OTHER_KIND
+from pebench.metrics.chance import chance_scaled
 from pebench.paper import PAPER_METHODS
 from pebench.setting import Setting
 from pebench.study import interference_table, summarize
@@ -78,6 +79,28 @@ ABOVE_CURVE = 0.0
 DECIMALS = 9
 
 
+#: The chance scale (:func:`pebench.metrics.chance.chance_scaled`): names by precision, events by
+#: keyword recall, the reference answer at 0 and an answer about another concept at 1.
+CHANCE_READING = "_chance"
+#: The reading the verdicts use. Until this version they read the paper's scorers against the
+#: reference (``""``); the chance scale replaced it after the calibration gate had failed at chance
+#: (an event ROUGE-L that another event's description already reaches), fixed before the runs whose
+#: replicates each have their own pretraining, and first judged on them (CHANGELOG, "Unreleased").
+VERDICT_READING = CHANCE_READING
+#: The readings of efficacy, by label, the verdicts' first: the others show how much a claim
+#: about efficacy hangs on the scorer (the paper's scorers vs the reference was the verdicts' own
+#: until the chance scale replaced it).
+READINGS = {
+    "names by precision, events by keywords, on the chance scale (verdicts)": CHANCE_READING,
+    "paper's scorers vs the reference (verdicts until this version)": "",
+    "second scorers vs the reference": "_second",
+    "paper's scorers vs the Goal's answers": "_goal",
+}
+#: The claims whose value a reading changes most (those that compare efficacy across methods and
+#: concepts), and the calibration gate, which the former reading failed.
+READING_CLAIMS = ("0", "3a", "3b", "3c")
+
+
 def reversed_verdict(published: str, rerun: str) -> bool:
     """Whether ``rerun`` is the opposite definite verdict of ``published`` (reproduced <-> contradicted)."""
     return OPPOSITE.get(published) == rerun
@@ -105,8 +128,9 @@ class Tables:
     #: The joint runs' probe curves (``method``, ``metric`` as ``person_efficacy``..., ``step``,
     #: ``value``; :func:`pebench.study.run_curves`), averaged over the runs; None: not measured.
     curves: pd.DataFrame | None = None
-    #: Which efficacy the claims read: ``""`` (the paper's scorers against the reference, the
-    #: verdicts' own), ``"_second"``, ``"_goal"`` or ``"_chance"`` (see :data:`READINGS`).
+    #: Which efficacy the claims read: ``""`` (the paper's scorers against the reference, as the
+    #: paper's own tables are read), ``"_chance"`` (the book's verdicts, :data:`VERDICT_READING`),
+    #: ``"_second"`` or ``"_goal"`` (see :data:`READINGS`).
     reading: str = ""
 
     def __call__(self, method: str, target: str, metric: str) -> float:
@@ -137,9 +161,10 @@ class Tables:
     def curve(self, method: str, kind: str) -> pd.DataFrame:
         """``method``'s joint probe curve for concept ``kind``: ``efficacy`` and ``retain`` by step."""
         curves = self.curves if self.curves is not None else pd.DataFrame(columns=["method", "metric", "step", "value"])
-        rows = curves[(curves["method"] == method) & curves["metric"].isin([f"{kind}_efficacy", f"{kind}_retain"])]
+        names = {self.efficacy_metric(kind): "efficacy", f"{kind}_retain": "retain"}
+        rows = curves[(curves["method"] == method) & curves["metric"].isin(names)]
         wide = rows.pivot_table(index="step", columns="metric", values="value")
-        return wide.rename(columns=lambda m: m.removeprefix(f"{kind}_")).sort_index()
+        return wide.rename(columns=names).sort_index()
 
 
 @dataclass(frozen=True)
@@ -171,6 +196,11 @@ class Claim:
     def holds_at(self, value: float) -> bool:
         """Whether a value on the claim's scale lies on the side where it holds."""
         return _SIDES[self.side](_rounded(value), self.bound)
+
+    def margin(self, value: float) -> float:
+        """How far ``value`` lies from the threshold, positive on the side where the claim holds:
+        on the paper's tables, the size of the effect the paper reports beyond the threshold."""
+        return _rounded(value - self.bound if self.side in (">", "≥") else self.bound - value)
 
 
 _SIDES: dict[str, Callable[[float, float], bool]] = {
@@ -234,8 +264,9 @@ def calibration_margins(t: Tables) -> dict[str, tuple[str, float]]:
     margins = {}
     for k in KINDS:
         efficacy, retain, scope = f"{k}_efficacy", f"{k}_retain", f"{OTHER_KIND[k]}_scope"
-        margins[f"Finetune {efficacy}"] = (efficacy, _rounded(FINETUNE_FORGETS - t(FINETUNE, k, efficacy)))
-        margins[f"Goal {efficacy}"] = (efficacy, _rounded(t(GOAL, k, efficacy) - GOAL_FORGETS))
+        read = t.efficacy_metric(k)
+        margins[f"Finetune {efficacy}"] = (efficacy, _rounded(FINETUNE_FORGETS - t(FINETUNE, k, read)))
+        margins[f"Goal {efficacy}"] = (efficacy, _rounded(t(GOAL, k, read) - GOAL_FORGETS))
         for metric in (retain, scope):
             margins[f"Goal {metric} when {k} forgotten"] = (
                 metric,
@@ -274,7 +305,7 @@ def nobody_reaches_the_goal(t: Tables) -> Outcome | None:
     for k in KINDS:
         corner = {
             m: min(
-                t(m, k, f"{k}_efficacy") / t(GOAL, k, f"{k}_efficacy"),
+                t(m, k, t.efficacy_metric(k)) / t(GOAL, k, t.efficacy_metric(k)),
                 t(m, k, f"{k}_retain") / t(GOAL, k, f"{k}_retain"),
             )
             for m in t.methods
@@ -299,7 +330,7 @@ def persons_over_forgotten(t: Tables) -> Outcome | None:
     over = [
         m
         for m in t.methods
-        if t(m, "person", "person_efficacy") >= OVER_FORGET_EFFICACY
+        if t(m, "person", t.efficacy_metric("person")) >= OVER_FORGET_EFFICACY
         and t(m, "person", "person_retain") <= goal_retain / 2
     ]
     share = len(over) / len(t.methods)
@@ -414,7 +445,7 @@ def joint_lowers_efficacy(t: Tables) -> Outcome | None:
     bases = [b for b, _ in t.bases if t.ran(b)]
     if not bases:
         return None
-    drops = {(b, k): t(b, "joint", f"{k}_efficacy") - t(b, k, f"{k}_efficacy") for b in bases for k in KINDS}
+    drops = {(b, k): t(b, "joint", t.efficacy_metric(k)) - t(b, k, t.efficacy_metric(k)) for b in bases for k in KINDS}
     value = _rounded(max(drops.values()))
     return Outcome(value, value <= -DROP, "; ".join(f"{b} {k}: {d:+.3f}" for (b, k), d in drops.items()))
 
@@ -432,7 +463,7 @@ def balancing_raises_efficacy(t: Tables) -> Outcome | None:
     if not t.bases:
         return None
     gains = {
-        (b, k): t(balanced, "joint", f"{k}_efficacy") - t(b, "joint", f"{k}_efficacy")
+        (b, k): t(balanced, "joint", t.efficacy_metric(k)) - t(b, "joint", t.efficacy_metric(k))
         for b, balanced in t.bases
         for k in KINDS
     }
@@ -483,6 +514,9 @@ class Verdict:
     beyond_paper: bool
     paper: float
     paper_holds: bool | None
+    #: The paper's value beyond the threshold, on the side the claim holds (:meth:`Claim.margin`):
+    #: the effect a definite verdict must be able to see.
+    paper_margin: float
     #: The mean of the claim's value over the replicates, and its :data:`CONFIDENCE` interval.
     ours: float
     low: float
@@ -542,11 +576,15 @@ def _pairs(bases: Sequence[str]) -> tuple[tuple[str, str], ...]:
 
 
 def book_tables(
-    single: pd.DataFrame, joint: pd.DataFrame, setting: Setting, curves: pd.DataFrame | None = None
+    single: pd.DataFrame,
+    joint: pd.DataFrame,
+    setting: Setting,
+    curves: pd.DataFrame | None = None,
+    reading: str = "",
 ) -> list[Tables]:
     """The book's tables from the long results of the one-concept and joint grids of ``setting``
     (:func:`pebench.study.run_grid`) and the joint runs' probe curves (:func:`pebench.study.run_curves`,
-    optional): first the means over all runs, then each replicate's own."""
+    optional), read with efficacy ``reading``: first the means over all runs, then each replicate's own."""
     methods = tuple(LABELS[m] for m in setting.methods if LABELS[m] in PAPER_METHODS)
     bases = _pairs(setting.joint_bases)
     replicate = ["base_seed", "seed"]
@@ -561,9 +599,9 @@ def book_tables(
             return None
         return of(curves, key).groupby(["method", "metric", "step"], as_index=False)["value"].mean()
 
-    tables = [Tables(summarize(single), summarize(joint), methods, bases, mean_curves())]
+    tables = [Tables(summarize(single), summarize(joint), methods, bases, mean_curves(), reading)]
     for key, runs in single.groupby(replicate, sort=True):
-        tables.append(Tables(summarize(runs), summarize(of(joint, key)), methods, bases, mean_curves(key)))
+        tables.append(Tables(summarize(runs), summarize(of(joint, key)), methods, bases, mean_curves(key), reading))
     return tables
 
 
@@ -587,6 +625,7 @@ def check_claim(item: Claim, paper: Tables, ours: Sequence[Tables], *, blocked: 
         item.beyond_paper,
         on_paper.value if on_paper else nan,
         on_paper.holds if on_paper else None,
+        item.margin(on_paper.value) if on_paper else nan,
         centre,
         low,
         high,
@@ -600,18 +639,48 @@ def check_claim(item: Claim, paper: Tables, ours: Sequence[Tables], *, blocked: 
 
 
 def paper_findings(
-    single: pd.DataFrame, joint: pd.DataFrame, setting: Setting, curves: pd.DataFrame | None = None
+    single: pd.DataFrame,
+    joint: pd.DataFrame,
+    setting: Setting,
+    curves: pd.DataFrame | None = None,
+    *,
+    levels: pd.DataFrame | None = None,
+    reading: str = VERDICT_READING,
 ) -> list[Verdict]:
     """Every claim, tested on the paper's tables and on the long results of the one-concept
     (``single``) and joint (``joint``) grids of ``setting``, with the joint runs' probe ``curves``
-    (claim 5b is not testable without them). The calibration gate comes first; each of its
-    conditions that is not reproduced blocks the claims that read its quantity (they are reported as
-    not testable, with the condition that blocks them)."""
-    paper, ours = paper_tables(), book_tables(single, joint, setting, curves)
+    (claim 5b is not testable without them), efficacy read as ``reading`` (:data:`READINGS`; the
+    chance scale needs the scorers' chance ``levels``, :func:`pebench.metrics.chance.chance_levels`).
+    The calibration gate comes first; each of its conditions that is not reproduced blocks the
+    claims that read its quantity (they are reported as not testable, with the condition that
+    blocks them)."""
+    single, joint, curves = _readable(single, joint, curves, levels, reading)
+    paper, ours = paper_tables(), book_tables(single, joint, setting, curves, reading)
     failing = blocking_conditions(ours[1:])
     return [check_claim(CLAIMS["0"], paper, ours)] + [
         check_claim(item, paper, ours, blocked=_blocking(item, failing)) for key, item in CLAIMS.items() if key != "0"
     ]
+
+
+def _readable(
+    single: pd.DataFrame,
+    joint: pd.DataFrame,
+    curves: pd.DataFrame | None,
+    levels: pd.DataFrame | None,
+    reading: str,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """The results with the efficacy ``reading`` reads: chance-scaled with ``levels`` when it is the
+    chance scale and they lack it; an error naming the reading when they cannot have it."""
+    if reading not in READINGS.values():
+        raise ValueError(f"reading must be one of {tuple(READINGS.values())}, got {reading!r}")
+    if reading == CHANCE_READING and not (single["metric"] == f"person_efficacy{CHANCE_READING}").any():
+        if levels is None:
+            raise ValueError(
+                "the chance-scale reading needs the scorers' chance levels: pass levels=chance_levels(dataset)"
+            )
+        single, joint = chance_scaled(single, levels), chance_scaled(joint, levels)
+        curves = None if curves is None else chance_scaled(curves, levels)
+    return single, joint, curves
 
 
 def _blocking(item: Claim, failing: dict[str, tuple[str, str]]) -> list[str]:
@@ -619,37 +688,56 @@ def _blocking(item: Claim, failing: dict[str, tuple[str, str]]) -> list[str]:
     return [f"{name} ({verdict})" for name, (metric, verdict) in failing.items() if metric in item.reads]
 
 
-#: The readings of efficacy, by label: the verdicts read the first, fixed before the runs (the
-#: paper's scorers, name precision and ROUGE-L, against the reference answer, as its Table 1 does);
-#: the others show how much a claim about efficacy hangs on the scorer. The last, efficacy on the
-#: chance scale (:func:`pebench.metrics.chance.chance_scaled`), was added after the calibration gate
-#: had failed at chance; it is shown beside the verdicts, not used for them.
-READINGS = {
-    "paper's scorers vs the reference (verdicts)": "",
-    "second scorers vs the reference": "_second",
-    "paper's scorers vs the Goal's answers": "_goal",
-    "names by precision, events by keywords, on the chance scale": "_chance",
-}
-#: The claims that compare efficacy across methods and concepts, whose value a reading changes most.
-READING_CLAIMS = ("3a", "3b", "3c")
-
-
-def reading_table(single: pd.DataFrame, joint: pd.DataFrame, setting: Setting) -> pd.DataFrame:
+def reading_table(
+    single: pd.DataFrame,
+    joint: pd.DataFrame,
+    setting: Setting,
+    *,
+    levels: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Claims :data:`READING_CLAIMS` on the book's runs under each of :data:`READINGS` (columns
     ``claim``, ``reading``, ``ours``, ``low``, ``high``, ``held``, ``verdict``); a reading whose
-    metric the runs lack (``_goal`` without the retrain oracle) is left out. The calibration gate's
-    conditions block claims as in :func:`paper_findings`."""
-    paper, tables = paper_tables(), book_tables(single, joint, setting)
-    failing = blocking_conditions(tables[1:])
+    metric the runs lack (``_goal`` without the retrain oracle) is left out. Under each reading its
+    own calibration gate blocks claims, as in :func:`paper_findings`."""
+    paper = paper_tables()
     rows = []
     for label, reading in READINGS.items():
-        ours = [replace(t, reading=reading) for t in tables]
+        if reading == CHANCE_READING and levels is None and not (single["metric"] == f"person_efficacy{reading}").any():
+            continue
+        scored, joined, _ = _readable(single, joint, None, levels, reading)
+        ours = book_tables(scored, joined, setting, reading=reading)
         if not ours[0].has(f"person_efficacy{reading}"):
             continue
+        failing = blocking_conditions(ours[1:])
         for key in READING_CLAIMS:
-            v = check_claim(CLAIMS[key], paper, ours, blocked=_blocking(CLAIMS[key], failing))
+            blocked = _blocking(CLAIMS[key], failing) if key != "0" else []
+            v = check_claim(CLAIMS[key], paper, ours, blocked=blocked)
             rows.append((key, label, v.ours, v.low, v.high, f"{v.held} of {v.replicates}", v.verdict))
     return pd.DataFrame(rows, columns=["claim", "reading", "ours", "low", "high", "held", "verdict"])
+
+
+#: The claims on joint runs, whose value the joint budget changes (:func:`joint_budget_table`).
+JOINT_CLAIMS = ("4", "5a")
+
+
+def joint_budget_table(
+    single: pd.DataFrame,
+    joints: dict[str, pd.DataFrame],
+    setting: Setting,
+    *,
+    levels: pd.DataFrame | None = None,
+    reading: str = VERDICT_READING,
+) -> pd.DataFrame:
+    """Claims :data:`JOINT_CLAIMS` with the joint runs of each budget in ``joints`` (by label:
+    ``"equal exposure"``, the verdicts', and ``"equal steps"``, where each concept sees about half
+    its forget examples: dilution; :meth:`pebench.setting.Setting.grid`), read as the verdicts read
+    efficacy (columns ``claim``, ``joint budget``, ``ours``, ``low``, ``high``, ``held``, ``verdict``)."""
+    rows = []
+    for budget, joint in joints.items():
+        for v in paper_findings(single, joint, setting, levels=levels, reading=reading):
+            if v.key in JOINT_CLAIMS:
+                rows.append((v.key, budget, v.ours, v.low, v.high, f"{v.held} of {v.replicates}", v.verdict))
+    return pd.DataFrame(rows, columns=["claim", "joint budget", "ours", "low", "high", "held", "verdict"])
 
 
 def verdict_table(verdicts: Sequence[Verdict]) -> pd.DataFrame:

@@ -10,7 +10,7 @@ into a scratch folder (``PEBENCH_FIGURES``) and every published number is compar
 * **exact** tables depend on the dataset and the code alone (dataset statistics, taxonomy,
   generator settings, parameter counts, forget-set sizes): every cell must be equal;
 * every other numeric cell must satisfy
-  ``|rerun - published| <= max(f, z * sigma * sqrt(2 * (1 / n + r))) * max(1, |published|)``,
+  ``|rerun - published| <= max(f, z * sigma * sqrt(2 / n)) * max(1, |published|)``,
   where ``n`` is the number of independent replicates (base models) the cell averages,
   ``sigma`` the cell's run-to-run standard deviation where the chapter publishes it (a ``*_std``
   table beside a ``*_mean`` one), pooled over the published runs and the rerun's,
@@ -19,19 +19,16 @@ into a scratch folder (``PEBENCH_FIGURES``) and every published number is compar
   uncertain, and a cell whose runs happened to agree is not known to be stable), else the book's
   typical one (the 90th percentile of Table 1's), ``z = 4`` and the floor ``f = 0.01``.
 
-  Why ``sqrt(2 * (1 / n + r))``: a book's replicates are ``n`` base models fine-tuned from **one
-  pretraining** (``PipelineConfig.replicate_pretraining`` is off, as every run of the paper starts
-  from one LLaVA-1.5). A rerun under other numerics redraws that pretraining too, and it moves every
-  replicate of a book together, so the spread between replicates does not measure it. With a
-  pretraining component of variance ``r * sigma**2`` shared by a book's replicates, the means of two
-  books differ with variance ``2 * sigma**2 * (1 / n + r)``. ``r = 1`` (``PRETRAINING_VARIANCE``)
-  *assumes* that a pretraining moves a cell by no more than a replicate does; it is not measured
-  (that takes books whose replicates each have their own pretraining). At the default parameters
-  each base model contributes one run, so the runs' standard deviation estimates a replicate's
-  spread without the bias of a nested design (runs on one base model agree more than runs on two).
+  Why ``sqrt(2 / n)``: the means of two books of ``n`` independent replicates each differ with
+  variance ``2 * sigma**2 / n``. Each replicate is a base model with its own pretraining
+  (``PipelineConfig.replicate_pretraining``), fine-tuning, forget draw and unlearning run, so the
+  spread between them covers everything a rerun on other numerics redraws. At the default
+  parameters each base model contributes one run, so the runs' standard deviation estimates a
+  replicate's spread without the bias of a nested design (runs on one base model agree more than
+  runs on two).
 
   How the rule came about, in order (``benchmarks/README.md`` has the records): the formula
-  (then ``sqrt(2 / n)``) was fixed before any rerun on other numerics; a first rerun (``native``
+  (``sqrt(2 / n)``) was fixed before any rerun on other numerics; a first rerun (``native``
   numerics) against the book's first design, two base models with two runs each, moved 4 of
   chapter 3's 288 numbers beyond it; the design became three base models with one run each, and a
   second rerun under numerics never used before moved 1 of 288 beyond it (a cell whose three
@@ -39,10 +36,12 @@ into a scratch folder (``PEBENCH_FIGURES``) and every published number is compar
   pooled in, as a two-sample comparison does, and the rule checked on a third rerun under numerics
   never used before (every chapter within tolerance). A fourth rerun, the first on another CPU
   (Intel, the book was recorded on AMD), moved 2 of chapter 3's 418 numbers beyond it, both the
-  retrain oracle's, with every row's event *Retain* lower by 0.02 to 0.06 together: the shared
-  pretraining's term ``r`` was added after it, knowing its numbers, and tested on a fifth rerun
-  under numerics never used before: every chapter within tolerance, the largest move at 0.96 of its
-  bound (``benchmarks/results/other_numerics_rerun_5.json``);
+  retrain oracle's, with every row's event *Retain* lower by 0.02 to 0.06 together: the replicates
+  then shared one pretraining, which a rerun redraws and which moves all of them together. A term
+  ``r = 1`` for it was *assumed* (``sqrt(2 * (1 / n + r))``) and passed a fifth rerun
+  (``benchmarks/results/other_numerics_rerun_5.json``). Since then (CHANGELOG, "Unreleased") every replicate has its
+  own pretraining, the replicates' spread measures the pretraining's share, and the assumed term is
+  gone: the rule is ``sqrt(2 / n)`` again, on replicates that now vary what a rerun varies;
 * a **verdict** (:data:`pebench.verdicts.VERDICTS`) that turns into its opposite definite verdict
   (reproduced <-> contradicted, :func:`pebench.verdicts.reversed_verdict`) fails the comparison,
   whatever the numbers behind it did: a rerun may move a claim's value within tolerance and still
@@ -82,9 +81,6 @@ log = logging.getLogger(__name__)
 
 #: How many standard deviations of the difference between two reruns a number may move.
 Z = 4.0
-#: The variance of the pretraining that a book's replicates share, in units of one replicate's
-#: variance: assumed (a pretraining moves a cell no more than a replicate does), not measured.
-PRETRAINING_VARIANCE = 1.0
 #: The smallest tolerance (a tenth of a percentage point would be below the tables' resolution
 #: for rates over a few hundred questions).
 FLOOR = 0.01
@@ -255,9 +251,9 @@ def _number(text: str) -> float | None:
 
 def tolerance(sigma: float, runs: int, published: float) -> float:
     """How far a rerun's number may lie from a published one: ``z`` standard deviations of the
-    difference between two books' means of ``runs`` replicates that share one pretraining each,
-    ``sigma * sqrt(2 * (1 / runs + PRETRAINING_VARIANCE))``, at least the floor, relative beyond 1."""
-    return max(FLOOR, Z * sigma * math.sqrt(2 * (1 / runs + PRETRAINING_VARIANCE))) * max(1.0, abs(published))
+    difference between two books' means of ``runs`` independent replicates, ``sigma * sqrt(2 / runs)``,
+    at least the floor, relative beyond 1."""
+    return max(FLOOR, Z * sigma * math.sqrt(2 / runs)) * max(1.0, abs(published))
 
 
 @dataclass

@@ -78,5 +78,10 @@ def test_curves_put_each_concept_alone_beside_both_together():
     assert last[("person", "efficacy", "alone")] == 1.0 and last[("event", "efficacy", "alone")] == 0.5
     assert last[("event", "retain", "together")] == 0.2 and last[("person", "efficacy", "together, balanced")] == 0.4
     assert set(curves["runs"]) == {2}
+    # a joint step shows each concept half a batch of its own: half a one-concept step of exposure
+    exposure = curves.set_index(["concept", "metric", "setting", "step"])["exposure"]
+    assert (
+        exposure[("person", "efficacy", "alone", 1)] == 1.0 and exposure[("person", "efficacy", "together", 1)] == 0.5
+    )
     assert len(report.plot_curves_alone_vs_together(curves).axes) == 4
     assert report.curves_highlights(curves) == {"probe_size": PROBE_SIZE, "n_probes": 1}

@@ -46,6 +46,16 @@ def test_none_keeps_the_default_and_values_are_normalised() -> None:
     assert setting.grid()["unlearn"] == UnlearnConfig(lr=1.0)
 
 
+def test_a_joint_run_at_equal_exposure_has_one_concepts_budget_per_concept() -> None:
+    """Equal exposure: 2 concepts x the one-concept budget (6 steps at the defaults), so that each
+    concept sees as many forget examples as alone; equal steps: one concept's budget (dilution)."""
+    setting = Setting(unlearn_steps=6)
+    assert setting.grid(joint="equal exposure")["unlearn"].steps == 12
+    assert setting.grid(joint="equal steps")["unlearn"].steps == 6 == setting.grid()["unlearn"].steps
+    with pytest.raises(ValueError, match="joint must be one of"):
+        setting.grid(joint="epochs")
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [

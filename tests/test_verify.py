@@ -15,9 +15,6 @@ import pytest
 
 from pebench_book.chapters import list_chapters, recorded_provenance
 from pebench_book.verify import (
-    FLOOR,
-    PRETRAINING_VARIANCE,
-    Z,
     chapter_runs,
     compare_chapter,
     compare_table,
@@ -69,7 +66,7 @@ def test_a_small_change_is_within_tolerance_and_a_large_one_beyond(tmp_path: Pat
     rerun = rerun_copy(tmp_path)
     table = rerun / "03_table1_mean.csv"
     i, j, value = first_number_cell(table)
-    edit(table, i, j, f"{value + 0.5 * FLOOR:.4f}")
+    edit(table, i, j, f"{value + 0.005:.4f}")
     report = compare_chapter(CHAPTERS["03"], FIGURES, rerun)
     assert report.status == "within tolerance" and len(report.differences) == 1
     edit(table, i, j, f"{value + 10:.4f}")
@@ -78,10 +75,10 @@ def test_a_small_change_is_within_tolerance_and_a_large_one_beyond(tmp_path: Pat
     assert "BEYOND 03_table1_mean" in report.describe()
 
 
-def spread_factor(runs: int) -> float:
-    """The standard deviation of the difference between two books' means of ``runs`` replicates that
-    share one pretraining each, in units of one replicate's: sqrt(2 (1/n + r))."""
-    return math.sqrt(2 * (1 / runs + PRETRAINING_VARIANCE))
+def bound(sigma: float, runs: int) -> float:
+    """The documented tolerance for a number below 1: 4 standard deviations of the difference
+    between two books' means of ``runs`` independent replicates, 4 sigma sqrt(2 / n)."""
+    return 4.0 * sigma * math.sqrt(2 / runs)
 
 
 def write_tables(folder: Path, means: str, spreads: str | None = None) -> None:
@@ -91,36 +88,36 @@ def write_tables(folder: Path, means: str, spreads: str | None = None) -> None:
         (folder / "99_t_std.csv").write_text(f"method,score\n{spreads}\n")
 
 
-def test_the_tolerance_is_z_sigma_sqrt_two_times_one_over_n_plus_the_pretraining(tmp_path: Path) -> None:
+def test_the_tolerance_is_four_sigma_sqrt_two_over_n(tmp_path: Path) -> None:
     published, rerun = tmp_path / "published", tmp_path / "rerun"
     spreads = "A,0.1000\nB,0.0000\nC,0.0500"
-    bound = Z * 0.1 * spread_factor(4)
+    limit = bound(0.1, 4)
     write_tables(published, "A,0.5000\nB,0.5000\nC,0.5000", spreads)
-    write_tables(rerun, f"A,{0.5 + bound - 0.005:.4f}\nB,0.5000\nC,0.5000", spreads)
+    write_tables(rerun, f"A,{0.5 + limit - 0.005:.4f}\nB,0.5000\nC,0.5000", spreads)
     comparison = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0)
     (difference,) = comparison.differences
-    assert comparison.problem is None and difference.tolerance == pytest.approx(bound) and not difference.beyond
-    write_tables(rerun, f"A,{0.5 + bound + 0.005:.4f}\nB,0.5000\nC,0.5000", spreads)
+    assert comparison.problem is None and difference.tolerance == pytest.approx(limit) and not difference.beyond
+    write_tables(rerun, f"A,{0.5 + limit + 0.005:.4f}\nB,0.5000\nC,0.5000", spreads)
     (difference,) = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0).differences
     assert difference.beyond
     (difference,) = compare_table(published, rerun, "99_t_mean", runs=1, spread=0.0).differences
-    assert difference.tolerance == pytest.approx(Z * 0.1 * spread_factor(1)) and not difference.beyond
+    assert difference.tolerance == pytest.approx(bound(0.1, 1)) and not difference.beyond
     write_tables(rerun, "A,0.5000\nB,0.6400\nC,0.5000", spreads)
     (difference,) = compare_table(published, rerun, "99_t_mean", runs=4, spread=0.0).differences
-    assert difference.tolerance == pytest.approx(Z * 0.05 * spread_factor(4))  # B's sd 0 counts as the median, 0.05
+    assert difference.tolerance == pytest.approx(bound(0.05, 4))  # B's sd 0 counts as the median, 0.05
     assert not difference.beyond
 
 
 def test_the_reruns_own_spread_is_pooled_with_the_published_one(tmp_path: Path) -> None:
     published, rerun = tmp_path / "published", tmp_path / "rerun"
     write_tables(published, "A,0.5000\nB,0.5000", "A,0.1000\nB,0.0000")
-    write_tables(rerun, "A,1.4000\nB,0.5000", "A,0.3000\nB,0.0000")
+    write_tables(rerun, "A,1.2000\nB,0.5000", "A,0.3000\nB,0.0000")
     (difference,) = compare_table(published, rerun, "99_t_mean", runs=3, spread=0.0).differences
     sigma = math.sqrt((0.1**2 + 0.3**2) / 2)
-    assert difference.tolerance == pytest.approx(Z * sigma * spread_factor(3)) and not difference.beyond
+    assert difference.tolerance == pytest.approx(bound(sigma, 3)) and not difference.beyond
     (rerun / "99_t_std.csv").unlink()  # a rerun without its spreads: the published ones alone
     (difference,) = compare_table(published, rerun, "99_t_mean", runs=3, spread=0.0).differences
-    assert difference.tolerance == pytest.approx(Z * 0.1 * spread_factor(3)) and difference.beyond
+    assert difference.tolerance == pytest.approx(bound(0.1, 3)) and difference.beyond
 
 
 def test_tables_of_the_dataset_must_match_exactly(tmp_path: Path) -> None:
@@ -197,7 +194,7 @@ def test_the_report_records_the_nearest_misses_and_the_changed_words(tmp_path: P
     rerun = rerun_copy(tmp_path)
     table = rerun / "03_table1_mean.csv"
     i, j, value = first_number_cell(table)
-    edit(table, i, j, f"{value + 0.5 * FLOOR:.4f}")
+    edit(table, i, j, f"{value + 0.005:.4f}")
     edit(rerun / "07_figure1.csv", 1, 1, "somebody else entirely")
     verdicts = rerun / "08_verdicts.csv"
     edit(verdicts, 1, 1, "a claim in other words")

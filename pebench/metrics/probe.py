@@ -38,17 +38,24 @@ def probe_groups(split: ForgetSplit, size: int = PROBE_SIZE) -> dict[str, list[Q
 
 
 def progress_probe(model: torch.nn.Module, encoder: Encoder, split: ForgetSplit) -> Callable[[], dict[str, float]]:
-    """A function measuring ``model`` now: ``probe_{kind}_efficacy`` (1 - quality) and ``probe_{kind}_retain``."""
+    """A function measuring ``model`` now: ``probe_{kind}_efficacy`` (1 - quality), the same by the
+    second scorers (``probe_{kind}_efficacy_second``, which the chance scale reads) and
+    ``probe_{kind}_retain``."""
     groups = probe_groups(split)
     items = [item for group in groups.values() for item in group]
     budget = answer_budget(encoder, split.dataset)
+    keywords = split.dataset.keywords()
 
     def measure() -> dict[str, float]:
-        table = predict(model, encoder, items, max_new_tokens=budget)
+        table = predict(model, encoder, items, max_new_tokens=budget, keywords=keywords)
         values, start = {}, 0
         for name, group in groups.items():
-            quality = answer_quality(table.iloc[start : start + len(group)])
-            values[PREFIX + name] = 1.0 - quality if name.endswith("efficacy") else quality
+            answers = table.iloc[start : start + len(group)]
+            if name.endswith("efficacy"):
+                values[PREFIX + name] = 1.0 - answer_quality(answers)
+                values[f"{PREFIX}{name}_second"] = 1.0 - answer_quality(answers, "second")
+            else:
+                values[PREFIX + name] = answer_quality(answers)
             start += len(group)
         return values
 

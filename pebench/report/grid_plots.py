@@ -166,12 +166,14 @@ def plot_curves_alone_vs_together(curves: pd.DataFrame) -> Figure:
                     "method == @method and concept == @concept and metric == @metric and setting == @setting"
                 )
                 spread = line["std"].fillna(0.0)
-                ax.plot(line["step"], line["mean"], style, color=colour, label=setting)
-                ax.fill_between(line["step"], line["mean"] - spread, line["mean"] + spread, alpha=0.15, color=colour)
+                ax.plot(line["exposure"], line["mean"], style, color=colour, label=setting)
+                ax.fill_between(
+                    line["exposure"], line["mean"] - spread, line["mean"] + spread, alpha=0.15, color=colour
+                )
             ax.set(title=f"{method}: {concept} {metric}", ylim=(-0.05, 1.05))
         row[0].set_ylabel("probe value")
     for ax in axes[-1]:
-        ax.set_xlabel("unlearning step")
+        ax.set_xlabel("forget examples seen\n(one-concept steps)")
     axes[0][0].legend(loc="best", fontsize="small")
     fig.tight_layout()
     return fig

@@ -194,7 +194,9 @@ def curves_highlights(curves: pd.DataFrame) -> Highlights:
     return {"probe_size": PROBE_SIZE, "n_probes": int(curves["step"].nunique()) - 1}
 
 
-def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint: pd.DataFrame) -> Highlights:
+def verdict_highlights(
+    verdicts: Sequence[Verdict], single: pd.DataFrame, joint: pd.DataFrame, reading: str = ""
+) -> Highlights:
     """Each claim's verdict and values: ``verdict_<key>``, ``ours_<key>`` (the mean of the runs),
     ``low_<key>`` and ``high_<key>`` (its interval over the replicates), ``definite_<key>`` (the
     interval's half-width), ``held_<key>`` (replicates it holds in), ``why_<key>`` (the numbers
@@ -206,8 +208,10 @@ def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint:
     ``blocking_conditions``), over ``n_replicates``, with the
     interval's factor ``interval_t`` (:func:`pebench.verdicts.interval_factor`) and level
     ``interval_confidence`` (``"95%"``); and each joint base
-    method's efficacy and retain with one concept forgotten alone and with both, from the summaries
-    ``single`` and ``joint`` (``gd_person_efficacy_alone``, ``gd_person_efficacy_joint``, ...)."""
+    method's efficacy (in efficacy ``reading``, :data:`pebench.verdicts.READINGS`) and retain with one
+    concept forgotten alone and with both, from the summaries ``single`` and ``joint``
+    (``gd_person_efficacy_alone``, ``gd_person_efficacy_joint``, ...), and each claim's
+    ``paper_margin_<key>``."""
     out: Highlights = {}
     for verdict in verdicts:
         key = verdict.key
@@ -218,6 +222,7 @@ def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint:
         out[f"threshold_{key}"] = verdict.threshold
         if not verdict.beyond_paper:
             out[f"paper_{key}"] = verdict.paper
+            out[f"paper_margin_{key}"] = verdict.paper_margin
     claims = [v for v in verdicts if not v.beyond_paper and v.key != "0"]
     out["n_reproduced"] = sum(v.verdict == REPRODUCED for v in claims)
     out["n_contradicted"] = sum(v.verdict == CONTRADICTED for v in claims)
@@ -234,9 +239,38 @@ def verdict_highlights(verdicts: Sequence[Verdict], single: pd.DataFrame, joint:
     for base in dict.fromkeys(m.split(" + ")[0] for m in joint["method"] if " + balanced" in m):
         for kind in KINDS:
             for metric in ("efficacy", "retain"):
-                name = f"{base.lower()}_{kind}_{metric}"
-                out[f"{name}_alone"] = summary_value(single, base, kind, f"{kind}_{metric}")
-                out[f"{name}_joint"] = summary_value(joint, base, "joint", f"{kind}_{metric}")
+                name, column = f"{base.lower()}_{kind}_{metric}", f"{kind}_{metric}"
+                column += reading if metric == "efficacy" else ""
+                out[f"{name}_alone"] = summary_value(single, base, kind, column)
+                out[f"{name}_joint"] = summary_value(joint, base, "joint", column)
+    return out
+
+
+def _slug(label: str) -> str:
+    return label.replace(" ", "_")
+
+
+def claim_reading_highlights(readings: pd.DataFrame) -> Highlights:
+    """Each claim of :func:`pebench.verdicts.reading_table` under each reading, by the reading's
+    suffix (``paper`` for the paper's scorers): ``reading_<suffix>_<key>_verdict``, ``..._ours``,
+    ``..._low``, ``..._high``."""
+    suffix = {label: reading.lstrip("_") or "paper" for label, reading in READINGS.items()}
+    out: Highlights = {}
+    for row in readings.itertuples():
+        name = f"reading_{suffix[row.reading]}_{row.claim}"
+        out |= {f"{name}_verdict": row.verdict, f"{name}_ours": row.ours, f"{name}_low": row.low}
+        out[f"{name}_high"] = row.high
+    return out
+
+
+def joint_budget_highlights(budgets: pd.DataFrame) -> Highlights:
+    """Each joint claim of :func:`pebench.verdicts.joint_budget_table` at each joint budget:
+    ``<budget>_<key>_verdict``, ``..._ours``, ``..._low``, ``..._high`` (``equal_steps_4_verdict``, ...)."""
+    out: Highlights = {}
+    for row in budgets.rename(columns={"joint budget": "budget"}).itertuples():
+        name = f"{_slug(row.budget)}_{row.claim}"
+        out |= {f"{name}_verdict": row.verdict, f"{name}_ours": row.ours, f"{name}_low": row.low}
+        out[f"{name}_high"] = row.high
     return out
 
 

@@ -16,7 +16,8 @@ def _number(value: float) -> str:
 
 def verdict_summary(verdicts: Sequence[Verdict]) -> pd.DataFrame:
     """Claim, its value on the paper's tables, the mean of the book's runs with its interval and
-    the smallest distance from the threshold that interval can call definite, the runs it holds in,
+    the smallest distance from the threshold that interval can call definite beside the paper's own
+    distance from it (its margin: the effect size a definite verdict has to resolve), the runs it holds in,
     the threshold, and the verdict with the calibration conditions that block it (numbers as text,
     for display)."""
     rows = [
@@ -27,6 +28,7 @@ def verdict_summary(verdicts: Sequence[Verdict]) -> pd.DataFrame:
             f"this book [{CONFIDENCE:.0%} interval]": _number(v.ours)
             + (f" [{_number(v.low)} to {_number(v.high)}]" if v.replicates > 1 else ""),
             "definite from": f"± {v.definite:.3f}" if v.replicates > 1 else "—",
+            "paper's margin": _number(v.paper_margin),
             "holds in": f"{v.held} of {v.replicates}",
             "threshold": v.threshold,
             "verdict": v.verdict + (f", blocked by {v.blocked_by}" if v.blocked_by else ""),
