@@ -673,7 +673,7 @@ def _readable(
     chance scale and they lack it; an error naming the reading when they cannot have it."""
     if reading not in READINGS.values():
         raise ValueError(f"reading must be one of {tuple(READINGS.values())}, got {reading!r}")
-    if reading == CHANCE_READING and not (single["metric"] == f"person_efficacy{CHANCE_READING}").any():
+    if reading == CHANCE_READING and not _has_reading(single, reading):
         if levels is None:
             raise ValueError(
                 "the chance-scale reading needs the scorers' chance levels: pass levels=chance_levels(dataset)"
@@ -681,6 +681,11 @@ def _readable(
         single, joint = chance_scaled(single, levels), chance_scaled(joint, levels)
         curves = None if curves is None else chance_scaled(curves, levels)
     return single, joint, curves
+
+
+def _has_reading(results: pd.DataFrame, reading: str) -> bool:
+    """Whether long ``results`` hold the efficacy that ``reading`` reads."""
+    return bool((results["metric"] == f"person_efficacy{reading}").any())
 
 
 def _blocking(item: Claim, failing: dict[str, tuple[str, str]]) -> list[str]:
@@ -702,12 +707,12 @@ def reading_table(
     paper = paper_tables()
     rows = []
     for label, reading in READINGS.items():
-        if reading == CHANCE_READING and levels is None and not (single["metric"] == f"person_efficacy{reading}").any():
+        if reading == CHANCE_READING and levels is None and not _has_reading(single, reading):
             continue
         scored, joined, _ = _readable(single, joint, None, levels, reading)
-        ours = book_tables(scored, joined, setting, reading=reading)
-        if not ours[0].has(f"person_efficacy{reading}"):
+        if not _has_reading(scored, reading):
             continue
+        ours = book_tables(scored, joined, setting, reading=reading)
         failing = blocking_conditions(ours[1:])
         for key in READING_CLAIMS:
             blocked = _blocking(CLAIMS[key], failing) if key != "0" else []

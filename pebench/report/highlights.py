@@ -246,8 +246,15 @@ def verdict_highlights(
     return out
 
 
-def _slug(label: str) -> str:
-    return label.replace(" ", "_")
+def _interval_highlights(table: pd.DataFrame, names: pd.Series) -> Highlights:
+    """``<name>_verdict``, ``_ours``, ``_low`` and ``_high`` of each row of a table of claims with
+    intervals (:func:`pebench.verdicts.reading_table`, :func:`pebench.verdicts.joint_budget_table`),
+    each row's ``<name>`` given by ``names``."""
+    out: Highlights = {}
+    for name, row in zip(names, table.itertuples()):
+        out |= {f"{name}_verdict": row.verdict, f"{name}_ours": row.ours, f"{name}_low": row.low}
+        out[f"{name}_high"] = row.high
+    return out
 
 
 def claim_reading_highlights(readings: pd.DataFrame) -> Highlights:
@@ -255,23 +262,13 @@ def claim_reading_highlights(readings: pd.DataFrame) -> Highlights:
     suffix (``paper`` for the paper's scorers): ``reading_<suffix>_<key>_verdict``, ``..._ours``,
     ``..._low``, ``..._high``."""
     suffix = {label: reading.lstrip("_") or "paper" for label, reading in READINGS.items()}
-    out: Highlights = {}
-    for row in readings.itertuples():
-        name = f"reading_{suffix[row.reading]}_{row.claim}"
-        out |= {f"{name}_verdict": row.verdict, f"{name}_ours": row.ours, f"{name}_low": row.low}
-        out[f"{name}_high"] = row.high
-    return out
+    return _interval_highlights(readings, "reading_" + readings["reading"].map(suffix) + "_" + readings["claim"])
 
 
 def joint_budget_highlights(budgets: pd.DataFrame) -> Highlights:
     """Each joint claim of :func:`pebench.verdicts.joint_budget_table` at each joint budget:
     ``<budget>_<key>_verdict``, ``..._ours``, ``..._low``, ``..._high`` (``equal_steps_4_verdict``, ...)."""
-    out: Highlights = {}
-    for row in budgets.rename(columns={"joint budget": "budget"}).itertuples():
-        name = f"{_slug(row.budget)}_{row.claim}"
-        out |= {f"{name}_verdict": row.verdict, f"{name}_ours": row.ours, f"{name}_low": row.low}
-        out[f"{name}_high"] = row.high
-    return out
+    return _interval_highlights(budgets, budgets["joint budget"].str.replace(" ", "_") + "_" + budgets["claim"])
 
 
 def chance_highlights(levels: pd.DataFrame) -> Highlights:
