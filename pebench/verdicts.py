@@ -669,18 +669,21 @@ def _readable(
     levels: pd.DataFrame | None,
     reading: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
-    """The results with the efficacy ``reading`` reads: chance-scaled with ``levels`` when it is the
-    chance scale and they lack it; an error naming the reading when they cannot have it."""
+    """The results with the efficacy ``reading`` reads: each chance-scaled with ``levels`` when it is
+    the chance scale and it lacks it; an error naming the reading when it cannot have it."""
     if reading not in READINGS.values():
         raise ValueError(f"reading must be one of {tuple(READINGS.values())}, got {reading!r}")
-    if reading == CHANCE_READING and not _has_reading(single, reading):
+
+    def read(results: pd.DataFrame) -> pd.DataFrame:
+        if reading != CHANCE_READING or _has_reading(results, reading):
+            return results
         if levels is None:
             raise ValueError(
                 "the chance-scale reading needs the scorers' chance levels: pass levels=chance_levels(dataset)"
             )
-        single, joint = chance_scaled(single, levels), chance_scaled(joint, levels)
-        curves = None if curves is None else chance_scaled(curves, levels)
-    return single, joint, curves
+        return chance_scaled(results, levels)
+
+    return read(single), read(joint), None if curves is None else read(curves)
 
 
 def _has_reading(results: pd.DataFrame, reading: str) -> bool:

@@ -11,6 +11,7 @@ import pytest
 
 from pebench import paper
 from pebench.arms import LABELS
+from pebench.metrics.chance import chance_scaled
 from pebench.paper import PAPER_METHODS
 from pebench.setting import Setting
 from pebench.unlearn import METHODS
@@ -253,6 +254,11 @@ def test_the_verdicts_read_efficacy_on_the_chance_scale():
     single.loc[goal & (single["metric"] == "event_efficacy_second"), "value"] = 0.72
     on_chance = {v.key: v for v in paper_findings(single, joint, setting, levels=levels(0.0, 0.1))}
     assert on_chance["0"].verdict == REPRODUCED
+    # results already on the chance scale are read as they are; the others are scaled
+    scaled = chance_scaled(single, levels(0.0, 0.1))
+    again = paper_findings(scaled, joint, setting, levels=levels(0.0, 0.1))
+    assert [(v.key, v.verdict) for v in again] == [(v.key, v.verdict) for v in on_chance.values()]
+    assert [v.ours for v in again] == pytest.approx([v.ours for v in on_chance.values()], nan_ok=True)
     assert {v.key: v for v in findings(single, joint, setting)}["0"].verdict == CONTRADICTED
     with pytest.raises(ValueError, match="chance levels"):
         paper_findings(single, joint, setting)
